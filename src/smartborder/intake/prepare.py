@@ -1,0 +1,92 @@
+"""One batch from source rows to consignments ready to store: mapping, parsing, validation,
+grouping into consignments and data quality. Pure: no database, no files."""
+
+import hashlib
+from dataclasses import dataclass
+
+import polars as pl
+
+from smartborder.intake import errors as E
+from smartborder.intake.mapping import Resolved, map_columns
+from smartborder.intake.validate import typed, validate
+from smartborder.quality.rules import KEY, findings
+from smartborder.quality.score import consignment_quality
+from smartborder.schema import CONSIGNMENT_FIELDS, EXTRA, ITEM_FIELDS, ITEM_NO, ROW
+
+
+@dataclass
+class Prepared:
+    consignments: pl.DataFrame  # one row per consignment: KEY, record fields, content_hash, quality_score, rfi, rfi_request
+    items: pl.DataFrame  # one row per goods item: KEY, ROW, ITEM_NO, item fields
+    findings: pl.DataFrame  # KEY, ITEM_NO, code, field, severity, message
+    outcomes: pl.DataFrame  # KEY, outcome fields (empty when the file carries none)
+    rejects: pl.DataFrame  # E.REJECT_SCHEMA
+
+
+def consignment_keys(frame: pl.DataFrame, group_by: list[str]) -> pl.Expr:
+    """The row where each row's consignment starts: adjacent rows equal on `group_by` form one
+    consignment; without grouping, a source row (with its nested items) is one consignment."""
+    if not group_by:
+        return pl.col(ROW)
+    changed = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift(1)) for c in group_by)
+    run = changed.fill_null(True).cum_sum()
+    return pl.col(ROW).first().over(run)
+
+
+def _duplicates_in_batch(consignments: pl.DataFrame) -> pl.DataFrame:
+    """Rejections for consignments whose (submitter, reference) an earlier one in the batch already uses."""
+    first = pl.col(KEY).min().over("submitter", "reference")
+    dup = consignments.filter(pl.col("reference").is_not_null() & (pl.col(KEY) != first))
+    return dup.select(E.rejects(pl.col(KEY), "reference", E.DUPLICATE_REFERENCE,
+                                pl.format("reference '{}' is already used by the consignment at row {} of this file", pl.col("reference"), first),
+                                pl.col("reference")))  # fmt: skip
+
+
+def rejected_with_consignment(rows: pl.DataFrame, rejects: pl.DataFrame) -> pl.DataFrame:
+    """The rejections plus one for every other row of a consignment that has a rejected row."""
+    bad_keys = rows.join(rejects.select(ROW).unique(), on=ROW, how="semi")[KEY].unique()
+    companions = rows.filter(pl.col(KEY).is_in(bad_keys.implode()) & ~pl.col(ROW).is_in(rejects[ROW].implode()))
+    return pl.concat([
+        rejects,
+        companions.unique(ROW).select(E.rejects(pl.col(ROW), None, E.WITH_CONSIGNMENT,
+                                                pl.format("rejected with its consignment, which starts at row {}", pl.col(KEY)),
+                                                pl.col("reference"))),
+    ])  # fmt: skip
+
+
+def content_hashes(consignments: pl.DataFrame, items: pl.DataFrame) -> pl.Series:
+    """A stable digest of each consignment's content, to tell a resubmission from an amendment."""
+    as_text = lambda cols: pl.concat_str([pl.col(c).cast(pl.String).fill_null("\x00") for c in cols], separator="\x1f")  # noqa: E731
+    item_cols = [c for c in ITEM_FIELDS if c in items.columns]
+    item_text = items.sort(KEY, ITEM_NO).group_by(KEY, maintain_order=True).agg(as_text(item_cols).str.join("\x1e").alias("items_text"))
+    cons_cols = [c for c in (*CONSIGNMENT_FIELDS, EXTRA) if c in consignments.columns]
+    text = consignments.select(KEY, as_text(cons_cols).alias("text")).join(item_text, on=KEY, how="left", maintain_order="left")
+    combined = text.select(pl.concat_str("text", pl.col("items_text").fill_null(""), separator="\x1d"))[:, 0]
+    return pl.Series("content_hash", [hashlib.blake2b(t.encode(), digest_size=16).hexdigest() for t in combined], dtype=pl.String)
+
+
+def prepare(raw: pl.DataFrame, resolved: Resolved, group_by: list[str], not_supplied: list[str], rfi_severity: float) -> Prepared:
+    text = map_columns(raw, resolved)
+    frame, unparseable = typed(text, resolved)
+    frame = frame.with_columns(consignment_keys(frame, group_by).alias(KEY))
+    frame = frame.with_columns((pl.int_range(pl.len()).over(KEY) + 1).cast(pl.Int32).alias(ITEM_NO))
+
+    cons_cols = [c for c in (*CONSIGNMENT_FIELDS, EXTRA) if c in frame.columns]
+    per_consignment = frame.group_by(KEY, maintain_order=True).agg(pl.col(cons_cols).first())
+    rejects = pl.concat([unparseable, validate(frame), _duplicates_in_batch(per_consignment)])
+    rows = frame.select(ROW, KEY, "reference")
+    rejects = rejected_with_consignment(rows, rejects)
+
+    bad = rows.join(rejects.select(ROW).unique(), on=ROW, how="semi")[KEY].unique().implode()
+    good = frame.filter(~pl.col(KEY).is_in(bad))
+    item_cols = [c for c in ITEM_FIELDS if c in good.columns]
+    items = good.select(KEY, ROW, ITEM_NO, *item_cols)
+    consignments = per_consignment.filter(~pl.col(KEY).is_in(bad))
+
+    found = findings(good, set(not_supplied))
+    quality = consignment_quality(consignments[KEY], found, rfi_severity)
+    consignments = consignments.with_columns(content_hashes(consignments, items)).join(quality, on=KEY, how="left", maintain_order="left")
+
+    outcome_cols = [c for c in good.columns if c.startswith("outcome_")]
+    outcomes = good.filter(pl.col(ITEM_NO) == 1).select(KEY, *outcome_cols).filter(pl.col("outcome_result").is_not_null()) if outcome_cols else pl.DataFrame()
+    return Prepared(consignments, items, found, outcomes, rejects.sort(ROW))

@@ -1,0 +1,1 @@
+"""Synthetic consignments with planted problems, for the demo, tests and benchmarks."""

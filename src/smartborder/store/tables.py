@@ -1,0 +1,144 @@
+"""The store's tables. Alembic migrations (store/migrations) create them; this is their one definition."""
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from smartborder.schema import FIELDS, Kind, Level
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+_COLUMN_TYPES = {Kind.DATE: Date, Kind.NUMBER: Float, Kind.BOOLEAN: Boolean, Kind.TEXT: Text}
+
+
+def _serial() -> BigInteger:
+    """An auto-numbered key: BIGINT on PostgreSQL, SQLite's INTEGER PRIMARY KEY (rowid) on SQLite."""
+    return BigInteger().with_variant(Integer, "sqlite")
+
+
+def _record_columns(level: Level) -> list[Column]:
+    return [Column(f.name, _COLUMN_TYPES.get(f.kind, String(64)), nullable=not f.required) for f in FIELDS if f.level is level and f.name not in ("submitter", "reference")]
+
+
+# Blocks of ids handed out atomically, so that a batch can number its rows before inserting them.
+id_blocks = Table(
+    "id_blocks",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("next_id", BigInteger, nullable=False),
+)
+
+intake_runs = Table(
+    "intake_runs",
+    metadata,
+    Column("id", _serial(), primary_key=True),
+    Column("source", Text, nullable=False),
+    Column("format", String(16), nullable=False),
+    Column("submitter", String(200)),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("rows_read", Integer, nullable=False, default=0),
+    Column("accepted", Integer, nullable=False, default=0),
+    Column("amended", Integer, nullable=False, default=0),
+    Column("unchanged", Integer, nullable=False, default=0),
+    Column("rejected_rows", Integer, nullable=False, default=0),
+)
+
+consignments = Table(
+    "consignments",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("submitter", String(200), nullable=False),
+    Column("reference", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("is_current", Boolean, nullable=False),
+    Column("content_hash", String(32), nullable=False),
+    Column("intake_run_id", BigInteger, ForeignKey("intake_runs.id"), nullable=False),
+    Column("source_row", BigInteger, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    *_record_columns(Level.CONSIGNMENT),
+    Column("extra", Text),
+    Column("quality_score", Float, nullable=False),
+    Column("rfi", Boolean, nullable=False),
+    UniqueConstraint("submitter", "reference", "version"),
+    Index(None, "reference"),
+)
+
+goods_items = Table(
+    "goods_items",
+    metadata,
+    Column("consignment_id", BigInteger, ForeignKey("consignments.id"), primary_key=True),
+    Column("item_no", Integer, primary_key=True),
+    *_record_columns(Level.ITEM),
+)
+
+quality_findings = Table(
+    "quality_findings",
+    metadata,
+    Column("id", _serial(), primary_key=True),
+    Column("consignment_id", BigInteger, ForeignKey("consignments.id"), nullable=False, index=True),
+    Column("item_no", Integer),
+    Column("code", String(64), nullable=False),
+    Column("field", String(64)),
+    Column("severity", Float, nullable=False),
+    Column("message", Text, nullable=False),
+)
+
+rfis = Table(
+    "rfis",
+    metadata,
+    Column("id", _serial(), primary_key=True),
+    Column("consignment_id", BigInteger, ForeignKey("consignments.id"), nullable=False, index=True),
+    Column("submitter", String(200), nullable=False, index=True),
+    Column("status", String(16), nullable=False),  # open, answered, closed
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("request", Text, nullable=False),
+)
+
+outcomes = Table(
+    "outcomes",
+    metadata,
+    Column("id", _serial(), primary_key=True),
+    Column("consignment_id", BigInteger, ForeignKey("consignments.id"), nullable=False, index=True),
+    Column("inspected_at", Date),
+    Column("officer", String(200)),
+    Column("control_type", String(32)),
+    Column("result", String(32), nullable=False),
+    Column("finding_kind", String(32)),
+    Column("extra_duty", Float),
+    Column("quantity_seized", Float),
+    Column("source", String(200), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+rejections = Table(
+    "rejections",
+    metadata,
+    Column("id", _serial(), primary_key=True),
+    Column("intake_run_id", BigInteger, ForeignKey("intake_runs.id"), nullable=False, index=True),
+    Column("row", BigInteger, nullable=False),
+    Column("reference", String(200)),
+    Column("field", String(64)),
+    Column("code", String(64), nullable=False),
+    Column("message", Text, nullable=False),
+)
