@@ -45,7 +45,8 @@ def hs_descriptions(edition: str) -> dict[str, str]:
     """Descriptions of every code (chapter, heading, subheading) of one edition."""
     spec = next(e for e in HS_EDITIONS if e.name == edition)
     with files("smartborder").joinpath("data", "hs", spec.file).open(encoding="utf-8-sig") as f:
-        return {row["hscode"]: row["description"] for row in csv.DictReader(f) if row["hscode"] != "TOTAL"}
+        # Section "TOTAL" holds UN Comtrade's aggregates ("TOTAL", "99 Commodities not specified"), not HS codes.
+        return {row["hscode"]: row["description"] for row in csv.DictReader(f) if row["section"] != "TOTAL"}
 
 
 @cache

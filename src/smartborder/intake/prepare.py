@@ -73,7 +73,8 @@ def prepare(raw: pl.DataFrame, resolved: Resolved, group_by: list[str], not_supp
 
     cons_cols = [c for c in (*CONSIGNMENT_FIELDS, EXTRA) if c in frame.columns]
     per_consignment = frame.group_by(KEY, maintain_order=True).agg(pl.col(cons_cols).first())
-    rejects = pl.concat([unparseable, validate(frame), _duplicates_in_batch(per_consignment)])
+    broken = validate(frame).join(unparseable, on=[ROW, "field"], how="anti")  # an unreadable value is not also "missing"
+    rejects = pl.concat([unparseable, broken, _duplicates_in_batch(per_consignment)])
     rows = frame.select(ROW, KEY, "reference")
     rejects = rejected_with_consignment(rows, rejects)
 

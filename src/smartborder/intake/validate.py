@@ -11,7 +11,7 @@ import polars as pl
 from smartborder import codelists
 from smartborder.intake import errors as E
 from smartborder.intake.mapping import Resolved, Source
-from smartborder.schema import FIELD_BY_NAME, Field, Kind, ROW, TRANSPORT_MODES
+from smartborder.schema import FIELD_BY_NAME, ROW, Field, Kind
 
 EARLIEST_DATE = date(2000, 1, 1)
 OUTCOME_RESULTS = ("no_finding", "non_compliance", "seizure")
@@ -96,7 +96,7 @@ def typed(text: pl.DataFrame, resolved: Resolved) -> tuple[pl.DataFrame, pl.Data
         typed_exprs.append(value.alias(name))
         bad = pl.col(name).is_not_null() & value.is_null()
         message = pl.format(f"'{{}}' is not {_kind_text(field, src)}", pl.col(name))
-        problems.append(text.lazy().filter(bad).select(E.rejects(pl.col(ROW), name, E.UNPARSEABLE, message)))
+        problems.append(text.lazy().filter(bad).select(E.rejects(pl.col(ROW), name, E.UNPARSEABLE, message, pl.col("reference"))))
     for name, src in resolved.outcome.items():
         column = f"outcome_{name}"
         if name == "inspected_at":

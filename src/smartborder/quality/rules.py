@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from smartborder import codelists
-from smartborder.quality.terms import lexicon, normalised, usd_per_unit
-from smartborder.schema import FIELD_BY_NAME, ITEM_NO, Level, UNKNOWN_COUNTRY
+from smartborder.quality.terms import lexicon, normalised, one_repeated_character, usd_per_unit
+from smartborder.schema import FIELD_BY_NAME, ITEM_NO, UNKNOWN_COUNTRY, Level, polars_type
 
 KEY = "consignment_row"  # identifies a consignment within a batch: the row where it starts
 
@@ -44,6 +44,7 @@ def _is_placeholder(text: pl.Expr) -> pl.Expr:
     norm = normalised(text)
     return text.is_not_null() & (
         (norm.str.len_chars() == 0)
+        | one_repeated_character(norm)
         | norm.is_in(list(lex.placeholder_terms))
         | text.str.to_lowercase().str.strip_chars().str.contains(lex.placeholder_patterns)
     )
@@ -64,7 +65,11 @@ def description_rules() -> list[Rule]:
     vague = (
         desc.is_not_null()
         & ~number_only
-        & ((_leftover(norm, lex.vague_terms, lex.stop_words).str.len_chars() == 0) | desc.str.to_lowercase().str.contains(lex.vague_patterns))
+        & (
+            (_leftover(norm, lex.vague_terms, lex.stop_words).str.len_chars() == 0)
+            | one_repeated_character(norm)
+            | desc.str.to_lowercase().str.contains(lex.vague_patterns)
+        )
     )
     brand_only = (
         desc.is_not_null()
@@ -182,7 +187,7 @@ def all_rules(columns: set[str], not_supplied: set[str]) -> list[Rule]:
 def findings(batch: pl.DataFrame, not_supplied: set[str] = frozenset()) -> pl.DataFrame:
     """One row per finding. Consignment-level findings are reported once, on the first item."""
     columns = set(batch.columns)
-    absent = [pl.lit(None).alias(name) for name in FIELD_BY_NAME if name not in columns]
+    absent = [pl.lit(None, dtype=polars_type(f)).alias(name) for name, f in FIELD_BY_NAME.items() if name not in columns]
     frame = batch.lazy().with_columns(absent)
     parts = []
     for rule in all_rules(columns, set(not_supplied)):

@@ -9,7 +9,13 @@ from importlib.resources import files
 
 import polars as pl
 
+NEVER = r"[^\s\S]"  # a regex that matches nothing (Polars' engine has no look-around)
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+def one_repeated_character(norm: pl.Expr) -> pl.Expr:
+    """'x', 'aaaa', '0000': text made of a single character, repeated."""
+    return norm.str.replace_all(r"\s", "").str.split("").list.n_unique() == 1
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -37,7 +43,7 @@ def _term_regex(terms: list[str]) -> str:
         parts.append(r"\b(?:" + "|".join(re.escape(t) for t in spaced) + r")\b")
     if unspaced:
         parts.append("(?:" + "|".join(re.escape(t) for t in unspaced) + ")")
-    return "|".join(parts) or r"(?!)"
+    return "|".join(parts) or NEVER
 
 
 def _normalise_term(term: str) -> str:
@@ -62,11 +68,11 @@ def lexicon() -> Lexicon:
     placeholders = _rows("placeholder_names.csv")
     return Lexicon(
         vague_terms=_term_regex([_normalise_term(r["term"]) for r in vague if r["kind"] == "term"]),
-        vague_patterns="|".join(f"(?:{r['term']})" for r in vague if r["kind"] == "pattern") or r"(?!)",
+        vague_patterns="|".join(f"(?:{r['term']})" for r in vague if r["kind"] == "pattern") or NEVER,
         stop_words=_term_regex([_normalise_term(r["word"]) for r in _rows("stop_words.csv")]),
         brands=_term_regex([_normalise_term(r["brand"]) for r in _rows("brands.csv")]),
         placeholder_terms=tuple(sorted({_normalise_term(r["value"]) for r in placeholders if r["kind"] == "term"})),
-        placeholder_patterns="|".join(f"(?:{r['value']})" for r in placeholders if r["kind"] == "pattern") or r"(?!)",
+        placeholder_patterns="|".join(f"(?:{r['value']})" for r in placeholders if r["kind"] == "pattern") or NEVER,
     )
 
 
