@@ -54,14 +54,19 @@ def _leftover(norm: pl.Expr, *regexes: str) -> pl.Expr:
     """What is left of normalised text once the given words, numbers and short tokens are removed."""
     for regex in regexes:
         norm = norm.str.replace_all(regex, " ")
-    return norm.str.replace_all(r"\b\p{N}+\b|\b\p{L}\b", " ").str.replace_all(r"\s+", "").str.strip_chars()
+    return norm.str.replace_all(r"\b\p{N}+\b|\b\p{Latin}\b", " ").str.replace_all(r"\s+", "").str.strip_chars()
+
+
+CODE_TOKEN = r"\b\p{L}*\p{N}[\p{L}\p{N}]*\b"  # a token with a digit in it: "4711", "x200", "15"
+# Words that name a model, not goods: "iPhone 15 Pro Max" is still only a brand and a model.
+MODEL_WORDS = r"\b(?:pro|max|plus|mini|ultra|lite|se|edition|series|gen|generation|model|version|original|genuine)\b"
 
 
 def description_rules() -> list[Rule]:
     lex = lexicon()
     desc = _text("description")
     norm = normalised(desc)
-    number_only = desc.is_not_null() & ~norm.str.contains(r"\p{L}")
+    number_only = desc.is_not_null() & norm.str.contains(r"\p{N}") & (_leftover(norm, CODE_TOKEN).str.len_chars() == 0)
     vague = (
         desc.is_not_null()
         & ~number_only
@@ -76,7 +81,7 @@ def description_rules() -> list[Rule]:
         & ~number_only
         & ~vague
         & norm.str.contains(lex.brands)
-        & (_leftover(norm, lex.brands, lex.stop_words, r"\b\p{L}*\p{N}[\p{L}\p{N}]*\b").str.len_chars() == 0)
+        & (_leftover(norm, lex.brands, lex.stop_words, MODEL_WORDS, CODE_TOKEN).str.len_chars() == 0)
     )
     return [
         Rule("description_vague", "description", HIGH, vague,

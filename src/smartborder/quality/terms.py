@@ -14,8 +14,9 @@ CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
 def one_repeated_character(norm: pl.Expr) -> pl.Expr:
-    """'x', 'aaaa', '0000': text made of a single character, repeated."""
-    return norm.str.replace_all(r"\s", "").str.split("").list.n_unique() == 1
+    """'x', 'aaaa', '0000': a Latin letter or digit, repeated. (One CJK character can be a word: 茶, tea.)"""
+    compact = norm.str.replace_all(r"\s", "")
+    return compact.str.contains(r"^[\p{Latin}\p{N}]+$") & (compact.str.split("").list.n_unique() == 1)
 
 
 def _rows(name: str) -> list[dict[str, str]]:
