@@ -12,14 +12,14 @@ from itertools import chain
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from smartborder.config import Settings
 from smartborder.intake import errors as E
 from smartborder.intake.mapping import load_mapping, resolve
-from smartborder.intake.prepare import Prepared, prepare, rejected_with_consignment
+from smartborder.intake.prepare import prepare
+from smartborder.intake.writer import Stored, Writer
 from smartborder.intake.readers import RawBatch, detect_format, read_batches
-from smartborder.quality.rules import KEY
 from smartborder.schema import ROW
 from smartborder.store import consignments as repo
 
@@ -80,63 +80,15 @@ def whole_consignments(batches: Iterator[RawBatch], columns: list[str]) -> Itera
         yield RawBatch(carry, E.empty_rejects(), 1.0)
 
 
-def _store(conn: Connection, run_id: int, source: str, prepared: Prepared, summary: IntakeSummary) -> pl.DataFrame:
-    """Store a prepared batch; returns the rejections only the store can see (a reference used
-    earlier in the same file)."""
-    cons = prepared.consignments
-    stored = repo.current_versions(conn, cons.select("submitter", "reference"))
-    joined = cons.join(stored, on=["submitter", "reference"], how="left", suffix="_stored", maintain_order="left")
-    in_this_run = pl.col("intake_run_id") == run_id
-    duplicates = joined.filter(in_this_run.fill_null(False))
-    unchanged = joined.filter(~in_this_run.fill_null(False) & (pl.col("content_hash") == pl.col("content_hash_stored")))
-    fresh = joined.filter(pl.col("id").is_null() | (~in_this_run & (pl.col("content_hash") != pl.col("content_hash_stored"))))
-
-    rows = prepared.items.select(ROW, KEY).join(cons.select(KEY, "reference"), on=KEY)
-    late_rejects = rejected_with_consignment(
-        rows,
-        duplicates.select(E.rejects(pl.col(KEY), "reference", E.DUPLICATE_REFERENCE,
-                                    pl.format("reference '{}' is already used by the consignment at row {} of this file",
-                                              pl.col("reference"), pl.col("source_row")), pl.col("reference"))),
-    )  # fmt: skip
-    summary.unchanged += unchanged.height
-    summary.amended += fresh.filter(pl.col("id").is_not_null()).height
-    summary.accepted += fresh.filter(pl.col("id").is_null()).height
-    if fresh.height == 0:
-        return late_rejects
-
-    first_id = repo.allocate_ids(conn, "consignments", fresh.height)
-    received = repo.now()
-    fresh = fresh.with_columns(
-        pl.int_range(first_id, first_id + fresh.height, dtype=pl.Int64).alias("new_id"),
-        (pl.col("version").fill_null(0) + 1).alias("new_version"),
-    )
-    repo.supersede(conn, fresh["id"].drop_nulls().to_list())
-    ids = fresh.select(KEY, pl.col("new_id").alias("consignment_id"))
-    consignment_rows = fresh.drop("id", "version", "content_hash_stored", "intake_run_id", "source_row").rename({"new_id": "id", "new_version": "version", KEY: "source_row"}).with_columns(
-        pl.lit(True).alias("is_current"), pl.lit(run_id).alias("intake_run_id"), pl.lit(received).alias("received_at")
-    )
-    rfis = fresh.filter(pl.col("rfi")).select(
-        pl.col("new_id").alias("consignment_id"), "submitter", pl.lit("open").alias("status"),
-        pl.lit(received).alias("created_at"), pl.col("rfi_request").alias("request"),
-    )  # fmt: skip
-    outcomes = pl.DataFrame()
-    if prepared.outcomes.height:
-        outcomes = prepared.outcomes.join(ids, on=KEY).select(
-            "consignment_id", *[pl.col(c).alias(c.removeprefix("outcome_")) for c in prepared.outcomes.columns if c.startswith("outcome_")],
-            pl.lit(f"intake run {run_id}: {source}").alias("source"), pl.lit(received).alias("recorded_at"),
-        )  # fmt: skip
-    findings = prepared.findings.join(ids, on=KEY)
-    repo.write_batch(conn, {
-        "consignments": consignment_rows,
-        "goods_items": prepared.items.join(ids, on=KEY),
-        "quality_findings": findings,
-        "rfis": rfis,
-        "outcomes": outcomes,
-    })  # fmt: skip
-    summary.findings += findings.height
-    summary.rfis += rfis.height
-    summary.outcomes += outcomes.height
-    return late_rejects
+def _account(stored: Stored, batch: RawBatch, summary: IntakeSummary, rejects_file: RejectsFile, on_progress) -> None:
+    """Add a stored batch to the summary and its rejections to the rejects file."""
+    for name, count in stored.counts.items():
+        setattr(summary, name, getattr(summary, name) + count)
+    summary.rows_read += batch.frame[ROW].n_unique() + batch.malformed.height
+    summary.rejected_rows += stored.rejects[ROW].n_unique()
+    rejects_file.write(stored.rejects)
+    if on_progress:
+        on_progress(batch.done)
 
 
 def ingest(
@@ -167,18 +119,17 @@ def ingest(
     rejects_path = rejects_path or settings.data_dir / "rejects" / f"{path.stem}.run{run_id}.rejects.csv"
     summary = IntakeSummary(run_id, str(path), fmt, rejects_path, absent=resolved.absent)
     rejects_file = RejectsFile(rejects_path)
+    pending: RawBatch | None = None  # the batch the writer is storing while the next is prepared
     try:
-        for batch in batches:
-            summary.rows_read += batch.frame[ROW].n_unique() + batch.malformed.height
-            prepared = prepare(batch.frame, resolved, mapping.group_by, mapping.not_supplied, settings.rfi_severity)
-            with engine.begin() as conn:
-                late = _store(conn, run_id, path.name, prepared, summary)
-                rejects = pl.concat([batch.malformed, prepared.rejects, late]).sort(ROW)
-                repo.write_batch(conn, {"rejections": rejects.with_columns(pl.lit(run_id).alias("intake_run_id"))})
-            rejects_file.write(rejects)
-            summary.rejected_rows += rejects[ROW].n_unique()
-            if on_progress:
-                on_progress(batch.done)
+        with Writer(engine.url.render_as_string(hide_password=False), run_id, path.name) as writer:
+            for batch in batches:
+                prepared = prepare(batch.frame, resolved, mapping.group_by, mapping.not_supplied, settings.rfi_severity)
+                if pending is not None:
+                    _account(writer.result(), pending, summary, rejects_file, on_progress)
+                writer.submit(prepared, batch.malformed)
+                pending = batch
+            if pending is not None:
+                _account(writer.result(), pending, summary, rejects_file, on_progress)
     finally:
         rejects_file.close()
         repo.finish_run(engine, run_id, summary.counts())

@@ -89,26 +89,26 @@ def _kind_text(field: Field, src: Source) -> str:
 
 def typed(text: pl.DataFrame, resolved: Resolved) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Parse every mapped field; return the typed frame and the unparseable-value rejections."""
-    typed_exprs, problems = [], []
-    for name, src in resolved.fields.items():
-        field = FIELD_BY_NAME[name]
-        value = parse(field, pl.col(name), src)
-        typed_exprs.append(value.alias(name))
-        bad = pl.col(name).is_not_null() & value.is_null()
-        message = pl.format(f"'{{}}' is not {_kind_text(field, src)}", pl.col(name))
-        problems.append(text.lazy().filter(bad).select(E.rejects(pl.col(ROW), name, E.UNPARSEABLE, message, pl.col("reference"))))
+    parsed = {name: parse(FIELD_BY_NAME[name], pl.col(name), src) for name, src in resolved.fields.items()}
     for name, src in resolved.outcome.items():
         column = f"outcome_{name}"
         if name == "inspected_at":
-            value = _parse_date(pl.col(column), src.format)
+            parsed[column] = _parse_date(pl.col(column), src.format)
         elif name in ("extra_duty", "quantity_seized"):
-            value = _parse_number(pl.col(column), src.decimal)
+            parsed[column] = _parse_number(pl.col(column), src.decimal)
         else:
-            value = pl.col(column).str.to_lowercase()
-        typed_exprs.append(value.alias(column))
-    keep = [c for c in text.columns if c not in resolved.fields and not c.startswith("outcome_")]
-    frame = text.select(pl.col(keep), *typed_exprs)
-    rejected = pl.concat([p.collect() for p in problems]) if problems else E.empty_rejects()
+            parsed[column] = pl.col(column).str.to_lowercase()
+    both = text.with_columns(value.alias(f"_typed_{name}") for name, value in parsed.items())  # one pass
+    problems = []
+    for name, src in resolved.fields.items():
+        bad = pl.col(name).is_not_null() & pl.col(f"_typed_{name}").is_null()
+        message = pl.format(f"'{{}}' is not {_kind_text(FIELD_BY_NAME[name], src)}", pl.col(name))
+        problems.append(both.lazy().filter(bad).select(E.rejects(pl.col(ROW), name, E.UNPARSEABLE, message, pl.col("reference"))))
+    frame = both.select(
+        *(pl.col(c) for c in text.columns if c not in parsed),
+        *(pl.col(f"_typed_{name}").alias(name) for name in parsed),
+    )
+    rejected = pl.concat(pl.collect_all(problems)) if problems else E.empty_rejects()
     return frame, rejected
 
 

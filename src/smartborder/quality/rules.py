@@ -10,10 +10,12 @@ from dataclasses import dataclass
 import polars as pl
 
 from smartborder import codelists
-from smartborder.quality.terms import lexicon, normalised, one_repeated_character, usd_per_unit
+from smartborder.quality import text
+from smartborder.quality.terms import usd_per_unit
 from smartborder.schema import FIELD_BY_NAME, ITEM_NO, UNKNOWN_COUNTRY, Level, polars_type
 
-KEY = "consignment_row"  # identifies a consignment within a batch: the row where it starts
+KEY = "consignment_row"
+DESCRIPTION_CLASS = "_description_class"  # identifies a consignment within a batch: the row where it starts
 
 HIGH, MEDIUM, LOW, NOTE = 0.6, 0.4, 0.2, 0.05
 
@@ -39,56 +41,14 @@ def _text(name: str) -> pl.Expr:
     return pl.col(name).cast(pl.String)
 
 
-def _is_placeholder(text: pl.Expr) -> pl.Expr:
-    lex = lexicon()
-    norm = normalised(text)
-    return text.is_not_null() & (
-        (norm.str.len_chars() == 0)
-        | one_repeated_character(norm)
-        | norm.is_in(list(lex.placeholder_terms))
-        | text.str.to_lowercase().str.strip_chars().str.contains(lex.placeholder_patterns)
-    )
-
-
-def _leftover(norm: pl.Expr, *regexes: str) -> pl.Expr:
-    """What is left of normalised text once the given words, numbers and short tokens are removed."""
-    for regex in regexes:
-        norm = norm.str.replace_all(regex, " ")
-    return norm.str.replace_all(r"\b\p{N}+\b|\b\p{Latin}\b", " ").str.replace_all(r"\s+", "").str.strip_chars()
-
-
-CODE_TOKEN = r"\b\p{L}*\p{N}[\p{L}\p{N}]*\b"  # a token with a digit in it: "4711", "x200", "15"
-# Words that name a model, not goods: "iPhone 15 Pro Max" is still only a brand and a model.
-MODEL_WORDS = r"\b(?:pro|max|plus|mini|ultra|lite|se|edition|series|gen|generation|model|version|original|genuine)\b"
-
-
 def description_rules() -> list[Rule]:
-    lex = lexicon()
-    desc = _text("description")
-    norm = normalised(desc)
-    number_only = desc.is_not_null() & norm.str.contains(r"\p{N}") & (_leftover(norm, CODE_TOKEN).str.len_chars() == 0)
-    vague = (
-        desc.is_not_null()
-        & ~number_only
-        & (
-            (_leftover(norm, lex.vague_terms, lex.stop_words).str.len_chars() == 0)
-            | one_repeated_character(norm)
-            | desc.str.to_lowercase().str.contains(lex.vague_patterns)
-        )
-    )
-    brand_only = (
-        desc.is_not_null()
-        & ~number_only
-        & ~vague
-        & norm.str.contains(lex.brands)
-        & (_leftover(norm, lex.brands, lex.stop_words, MODEL_WORDS, CODE_TOKEN).str.len_chars() == 0)
-    )
+    desc, kind = _text("description"), pl.col(DESCRIPTION_CLASS)
     return [
-        Rule("description_vague", "description", HIGH, vague,
+        Rule("description_vague", "description", HIGH, kind == text.VAGUE,
              pl.format("'{}' does not say what the goods are; give their nature, material and use", desc)),
-        Rule("description_number_only", "description", HIGH, number_only,
+        Rule("description_number_only", "description", HIGH, kind == text.NUMBER_ONLY,
              pl.format("'{}' is only a number or code; describe the goods", desc)),
-        Rule("description_brand_only", "description", MEDIUM, brand_only,
+        Rule("description_brand_only", "description", MEDIUM, kind == text.BRAND_ONLY,
              pl.format("'{}' names a brand or model, not the goods; say what the article is", desc)),
     ]  # fmt: skip
 
@@ -102,8 +62,16 @@ def party_rules() -> list[Rule]:
     for name, severity in PLACEHOLDER_SEVERITY.items():
         party, part = name.split("_")
         message = pl.format(f"the {party}'s {part} '{{}}' is a placeholder; give the real {part}", _text(name))
-        rules.append(Rule(f"party_{part}_placeholder", name, severity, _is_placeholder(_text(name)), message))
+        rules.append(Rule(f"party_{part}_placeholder", name, severity, pl.col(f"_placeholder_{name}"), message))
     return rules
+
+
+def _with_text_classes(frame: pl.DataFrame) -> pl.DataFrame:
+    """The description's class and placeholder flags, computed once per distinct text."""
+    frame = text.classify_distinct(frame, "description", text.description_class, DESCRIPTION_CLASS)
+    for name in PLACEHOLDER_SEVERITY:
+        frame = text.classify_distinct(frame, name, text.is_placeholder, f"_placeholder_{name}")
+    return frame
 
 
 def value_rules() -> list[Rule]:
@@ -145,7 +113,6 @@ def code_rules() -> list[Rule]:
 def route_rules() -> list[Rule]:
     dest, dep, transit = pl.col("destination_country"), pl.col("departure_country"), pl.col("transit_countries")
     in_transit = lambda country: transit.str.split(" ").list.contains(country).fill_null(False)  # noqa: E731
-    consignor = pl.col("consignor_country")
     return [
         Rule("route_departs_destination", "departure_country", MEDIUM, dep == dest,
              pl.format("the consignment departs from its destination country {}", dest)),
@@ -153,9 +120,6 @@ def route_rules() -> list[Rule]:
              pl.format("the route {} passes through the destination {}", transit, dest)),
         Rule("origin_is_destination", "origin_country", LOW, (pl.col("origin_country") == dest) & (dep != dest),
              pl.format("goods originating in {} are imported into it from {}", dest, dep)),
-        Rule("consignor_off_route", "consignor_country", NOTE,
-             (consignor != dep) & ~in_transit(consignor) & (consignor != UNKNOWN_COUNTRY),
-             pl.format("the seller is in {} but the goods depart from {}", consignor, dep)),
         Rule("arrival_before_declaration", "expected_arrival", MEDIUM, pl.col("expected_arrival") < pl.col("declared_date"),
              pl.format("expected arrival {} is before the declaration date {}", pl.col("expected_arrival"), pl.col("declared_date"))),
     ]  # fmt: skip
@@ -165,7 +129,7 @@ def route_rules() -> list[Rule]:
 MISSING_SEVERITY = {
     "description": HIGH, "consignee_name": HIGH, "consignee_address": HIGH, "consignor_name": MEDIUM, "value": MEDIUM,
     "origin_country": LOW, "consignor_address": LOW, "consignor_country": LOW, "departure_country": LOW, "net_mass": LOW,
-    "transport_mode": NOTE, "consignor_id": NOTE, "quantity": NOTE,
+    "transport_mode": NOTE, "quantity": NOTE,
 }  # fmt: skip
 
 
@@ -190,23 +154,33 @@ def all_rules(columns: set[str], not_supplied: set[str]) -> list[Rule]:
 
 
 def findings(batch: pl.DataFrame, not_supplied: set[str] = frozenset()) -> pl.DataFrame:
-    """One row per finding. Consignment-level findings are reported once, on the first item."""
+    """One row per finding. Consignment-level findings are reported once, on the first item.
+
+    All rules are evaluated in one pass (shared sub-expressions such as normalised text are
+    computed once); messages are then formatted for the matching rows only."""
     columns = set(batch.columns)
     absent = [pl.lit(None, dtype=polars_type(f)).alias(name) for name, f in FIELD_BY_NAME.items() if name not in columns]
-    frame = batch.lazy().with_columns(absent)
+    rules = all_rules(columns, set(not_supplied))
+    if not rules:
+        return pl.DataFrame(schema=FINDING_SCHEMA)
+    first_item = pl.col(ITEM_NO) == 1
+    item_level = [FIELD_BY_NAME[r.field].level is Level.ITEM for r in rules]
+    masks = [
+        (r.when.fill_null(False) if item else r.when.fill_null(False) & first_item).alias(f"_rule{i}")
+        for i, (r, item) in enumerate(zip(rules, item_level, strict=True))
+    ]
+    frame = _with_text_classes(batch.with_columns(absent)).with_columns(masks)
     parts = []
-    for rule in all_rules(columns, set(not_supplied)):
-        item_level = FIELD_BY_NAME.get(rule.field) is not None and FIELD_BY_NAME[rule.field].level is Level.ITEM
-        when = rule.when.fill_null(False) if item_level else rule.when.fill_null(False) & (pl.col(ITEM_NO) == 1)
+    for i, (rule, item) in enumerate(zip(rules, item_level, strict=True)):
         message = rule.message if isinstance(rule.message, pl.Expr) else pl.lit(rule.message)
         parts.append(
-            frame.filter(when).select(
+            frame.lazy().filter(pl.col(f"_rule{i}")).select(
                 pl.col(KEY),
-                (pl.col(ITEM_NO) if item_level else pl.lit(None)).cast(pl.Int32).alias(ITEM_NO),
+                (pl.col(ITEM_NO) if item else pl.lit(None)).cast(pl.Int32).alias(ITEM_NO),
                 pl.lit(rule.code).alias("code"),
                 pl.lit(rule.field).alias("field"),
                 pl.lit(rule.severity).alias("severity"),
                 message.cast(pl.String).alias("message"),
             )
         )
-    return pl.concat(pl.collect_all(parts)) if parts else pl.DataFrame(schema=FINDING_SCHEMA)
+    return pl.concat(pl.collect_all(parts))

@@ -1,5 +1,5 @@
 """The word lists behind the data-quality rules (src/smartborder/data/quality, see SOURCES.md there),
-compiled into regular expressions for Polars."""
+prepared for fast matching in Polars."""
 
 import csv
 import re
@@ -35,30 +35,30 @@ def normalised(text: pl.Expr) -> pl.Expr:
     )
 
 
-def _term_regex(terms: list[str]) -> str:
-    """Alternation of whole words; scripts without spaces between words (CJK) match anywhere."""
-    spaced = sorted({t for t in terms if not CJK.search(t)}, key=len, reverse=True)
-    unspaced = sorted({t for t in terms if CJK.search(t)}, key=len, reverse=True)
-    parts = []
-    if spaced:
-        parts.append(r"\b(?:" + "|".join(re.escape(t) for t in spaced) + r")\b")
-    if unspaced:
-        parts.append("(?:" + "|".join(re.escape(t) for t in unspaced) + ")")
-    return "|".join(parts) or NEVER
+def padded(norm: pl.Expr) -> pl.Expr:
+    """Normalised text with every token between spaces of its own (" spare  parts "), so that whole
+    words and phrases can be found with plain substring search, no word-boundary regex."""
+    return pl.concat_str(pl.lit(" "), norm.str.replace_all(" ", "  ", literal=True), pl.lit(" "))
 
 
-def _normalise_term(term: str) -> str:
-    """The same normalisation as `normalised`, for one term in Python."""
-    frame = pl.DataFrame({"t": [term]})
-    return frame.select(normalised(pl.col("t")))["t"][0]
+def needles(terms: list[str]) -> tuple[str, ...]:
+    """Search strings for `padded` text, longest first; scripts written without spaces between
+    words (CJK) match anywhere."""
+    found = {t if CJK.search(t) else " " + t.replace(" ", "  ") + " " for t in terms if t}
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+def _normalise_terms(terms: list[str]) -> list[str]:
+    """The same normalisation as `normalised`, for terms read from the lists."""
+    return pl.DataFrame({"t": terms}, schema={"t": pl.String}).select(normalised(pl.col("t")))["t"].to_list()
 
 
 @dataclass(frozen=True)
 class Lexicon:
-    vague_terms: str  # regex of vague words and phrases, on normalised text
+    vague_terms: tuple[str, ...]  # needles of vague words and phrases
     vague_patterns: str  # regex of vague shapes, on lower-cased text
-    stop_words: str
-    brands: str
+    stop_words: tuple[str, ...]
+    brands: tuple[str, ...]
     placeholder_terms: tuple[str, ...]  # normalised exact values
     placeholder_patterns: str
 
@@ -68,11 +68,11 @@ def lexicon() -> Lexicon:
     vague = _rows("vague_terms.csv")
     placeholders = _rows("placeholder_names.csv")
     return Lexicon(
-        vague_terms=_term_regex([_normalise_term(r["term"]) for r in vague if r["kind"] == "term"]),
+        vague_terms=needles(_normalise_terms([r["term"] for r in vague if r["kind"] == "term"])),
         vague_patterns="|".join(f"(?:{r['term']})" for r in vague if r["kind"] == "pattern") or NEVER,
-        stop_words=_term_regex([_normalise_term(r["word"]) for r in _rows("stop_words.csv")]),
-        brands=_term_regex([_normalise_term(r["brand"]) for r in _rows("brands.csv")]),
-        placeholder_terms=tuple(sorted({_normalise_term(r["value"]) for r in placeholders if r["kind"] == "term"})),
+        stop_words=needles(_normalise_terms([r["word"] for r in _rows("stop_words.csv")])),
+        brands=needles(_normalise_terms([r["brand"] for r in _rows("brands.csv")])),
+        placeholder_terms=tuple(sorted(set(_normalise_terms([r["value"] for r in placeholders if r["kind"] == "term"])))),
         placeholder_patterns="|".join(f"(?:{r['value']})" for r in placeholders if r["kind"] == "pattern") or NEVER,
     )
 

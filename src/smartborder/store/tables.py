@@ -8,7 +8,6 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
-    Index,
     Integer,
     MetaData,
     String,
@@ -81,7 +80,6 @@ consignments = Table(
     Column("quality_score", Float, nullable=False),
     Column("rfi", Boolean, nullable=False),
     UniqueConstraint("submitter", "reference", "version"),
-    Index(None, "reference"),
 )
 
 goods_items = Table(

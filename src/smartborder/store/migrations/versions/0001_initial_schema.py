@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 06:27:22.481309
+Create Date: 2026-11-22 06:39:40.226073
 """
 
 from alembic import op
@@ -71,9 +71,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_consignments')),
     sa.UniqueConstraint('submitter', 'reference', 'version', name=op.f('uq_consignments_submitter_reference_version'))
     )
-    with op.batch_alter_table('consignments', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_consignments_reference'), ['reference'], unique=False)
-
     op.create_table('rejections',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('intake_run_id', sa.BigInteger(), nullable=False),
@@ -170,9 +167,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_rejections_intake_run_id'))
 
     op.drop_table('rejections')
-    with op.batch_alter_table('consignments', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_consignments_reference'))
-
     op.drop_table('consignments')
     op.drop_table('intake_runs')
     op.drop_table('id_blocks')

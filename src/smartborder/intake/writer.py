@@ -1,0 +1,172 @@
+"""Storing prepared batches, in a writer process of its own.
+
+The writer holds the run's one bulk (ADBC) connection. A separate process does two things: the
+main process prepares the next batch while this one is stored (two cores at work), and SQLite
+is only ever opened by one copy of the SQLite library per process (the ADBC driver bundles its
+own; two copies in one process would drop each other's file locks).
+"""
+
+import os
+import subprocess
+import sys
+import traceback
+from multiprocessing.connection import Connection
+from dataclasses import dataclass
+
+import polars as pl
+
+from smartborder.intake import errors as E
+from smartborder.intake.prepare import Prepared, rejected_with_consignment
+from smartborder.quality.rules import KEY
+from smartborder.schema import ROW
+from smartborder.store import consignments as repo
+from smartborder.store.bulk import BulkWriter
+
+
+@dataclass
+class Stored:
+    counts: dict[str, int]  # accepted, amended, unchanged, findings, rfis, outcomes
+    rejects: pl.DataFrame  # every rejection of the batch, the store's own included
+
+
+def store_batch(bulk: BulkWriter, run_id: int, source: str, prepared: Prepared, malformed: pl.DataFrame) -> Stored:
+    """Store one prepared batch and its rejections in one transaction."""
+    cons = prepared.consignments
+    stored = repo.current_versions(bulk, cons.select("submitter", "reference"))
+    joined = cons.join(stored, on=["submitter", "reference"], how="left", suffix="_stored", maintain_order="left")
+    in_this_run = (pl.col("intake_run_id") == run_id).fill_null(False)
+    changed = pl.col("content_hash") != pl.col("content_hash_stored")
+    duplicates = joined.filter(in_this_run)
+    fresh = joined.filter(pl.col("id").is_null() | (~in_this_run & changed))
+    counts = {
+        "unchanged": joined.filter(~in_this_run & ~changed.fill_null(True)).height,
+        "amended": fresh.filter(pl.col("id").is_not_null()).height,
+        "accepted": fresh.filter(pl.col("id").is_null()).height,
+    }
+    rows = prepared.items.select(ROW, KEY).join(cons.select(KEY, "reference"), on=KEY)
+    message = pl.format("reference '{}' is already used by the consignment at row {} of this file", pl.col("reference"), pl.col("source_row"))
+    late = rejected_with_consignment(rows, duplicates.select(E.rejects(pl.col(KEY), "reference", E.DUPLICATE_REFERENCE, message, pl.col("reference"))))
+    rejects = pl.concat([malformed, prepared.rejects, late]).sort(ROW)
+    counts |= _write_fresh(bulk, run_id, source, prepared, fresh) if fresh.height else {"findings": 0, "rfis": 0, "outcomes": 0}
+    repo.write_batch(bulk, {"rejections": rejects.with_columns(pl.lit(run_id).alias("intake_run_id"))})
+    bulk.commit()
+    return Stored(counts, rejects)
+
+
+def _write_fresh(bulk: BulkWriter, run_id: int, source: str, prepared: Prepared, fresh: pl.DataFrame) -> dict[str, int]:
+    """New consignments and new versions, with their items, findings, RFIs and outcomes."""
+    first_id = repo.allocate_ids(bulk, "consignments", fresh.height)
+    received = repo.now()
+    fresh = fresh.with_columns(
+        pl.int_range(first_id, first_id + fresh.height, dtype=pl.Int64).alias("new_id"),
+        (pl.col("version").fill_null(0) + 1).alias("new_version"),
+    )
+    repo.supersede(bulk, fresh["id"].drop_nulls())
+    ids = fresh.select(KEY, pl.col("new_id").alias("consignment_id"))
+    consignments = fresh.drop("id", "version", "content_hash_stored", "intake_run_id", "source_row").rename(
+        {"new_id": "id", "new_version": "version", KEY: "source_row"}
+    ).with_columns(pl.lit(True).alias("is_current"), pl.lit(run_id).alias("intake_run_id"), pl.lit(received).alias("received_at"))
+    rfis = fresh.filter(pl.col("rfi")).select(
+        pl.col("new_id").alias("consignment_id"), "submitter", pl.lit("open").alias("status"),
+        pl.lit(received).alias("created_at"), pl.col("rfi_request").alias("request"),
+    )  # fmt: skip
+    outcomes = pl.DataFrame()
+    if prepared.outcomes.height:
+        outcomes = prepared.outcomes.join(ids, on=KEY).select(
+            "consignment_id", *[pl.col(c).alias(c.removeprefix("outcome_")) for c in prepared.outcomes.columns if c.startswith("outcome_")],
+            pl.lit(f"intake run {run_id}: {source}").alias("source"), pl.lit(received).alias("recorded_at"),
+        )  # fmt: skip
+    findings = prepared.findings.join(ids, on=KEY)
+    repo.write_batch(bulk, {
+        "consignments": consignments,
+        "goods_items": prepared.items.join(ids, on=KEY),
+        "quality_findings": findings,
+        "rfis": rfis,
+        "outcomes": outcomes,
+    })  # fmt: skip
+    return {"findings": findings.height, "rfis": rfis.height, "outcomes": outcomes.height}
+
+
+def _serve(requests: Connection, replies: Connection) -> None:
+    """The writer process: store each batch received, answer with what happened."""
+    database_url, run_id, source = requests.recv()
+    bulk = BulkWriter(database_url)
+    try:
+        while True:
+            try:
+                message = requests.recv()
+            except EOFError:  # the main process is gone
+                return
+            if message is None:
+                return
+            try:
+                replies.send(("ok", store_batch(bulk, run_id, source, *message)))
+            except Exception:
+                bulk.rollback()
+                replies.send(("error", traceback.format_exc()))
+    finally:
+        bulk.close()
+
+
+class WriterError(RuntimeError):
+    """Storing a batch failed in the writer process; its traceback is the message."""
+
+
+class Writer:
+    """A writer process (`python -m smartborder.intake.writer`) with at most one batch in flight:
+    `submit`, then `result`."""
+
+    def __init__(self, database_url: str, run_id: int, source: str):
+        child_in, to_child = os.pipe()
+        from_child, child_out = os.pipe()
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "smartborder.intake.writer", str(child_in), str(child_out)],
+            pass_fds=(child_in, child_out), stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        os.close(child_in)
+        os.close(child_out)
+        self._requests = Connection(to_child, readable=False)
+        self._replies = Connection(from_child, writable=False)
+        self._requests.send((database_url, run_id, source))  # through the pipe: a password never shows in `ps`
+
+    def submit(self, prepared: Prepared, malformed: pl.DataFrame) -> None:
+        try:
+            self._requests.send((prepared, malformed))
+        except (BrokenPipeError, OSError):
+            raise WriterError(f"the writer process ended unexpectedly (exit code {self._process.poll()})") from None
+
+    def result(self) -> Stored:
+        try:
+            status, value = self._replies.recv()
+        except EOFError:
+            raise WriterError(f"the writer process ended unexpectedly (exit code {self._process.wait()})") from None
+        if status == "error":
+            raise WriterError(value)
+        return value
+
+    def close(self) -> None:
+        try:
+            self._requests.send(None)
+        except (BrokenPipeError, OSError):
+            pass
+        self._requests.close()
+        try:
+            self._process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._replies.close()
+
+    def __enter__(self) -> "Writer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+if __name__ == "__main__":
+    # Serve from the module under its own name, so that what it sends back unpickles as
+    # smartborder.intake.writer.Stored, not __main__.Stored.
+    from smartborder.intake import writer
+
+    writer._serve(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False))
