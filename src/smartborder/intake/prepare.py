@@ -16,7 +16,7 @@ from smartborder.schema import CONSIGNMENT_FIELDS, EXTRA, ITEM_FIELDS, ITEM_NO, 
 
 @dataclass
 class Prepared:
-    consignments: pl.DataFrame  # one row per consignment: KEY, record fields, content_hash, quality_score, rfi, rfi_request
+    consignments: pl.DataFrame  # one row per consignment: KEY, record fields, quality_score, rfi, rfi_request
     items: pl.DataFrame  # one row per goods item: KEY, ROW, ITEM_NO, item fields
     findings: pl.DataFrame  # KEY, ITEM_NO, code, field, severity, message
     outcomes: pl.DataFrame  # KEY, outcome fields (empty when the file carries none)
@@ -86,7 +86,7 @@ def prepare(raw: pl.DataFrame, resolved: Resolved, group_by: list[str], not_supp
 
     found = findings(good, set(not_supplied))
     quality = consignment_quality(consignments[KEY], found, rfi_severity)
-    consignments = consignments.with_columns(content_hashes(consignments, items)).join(quality, on=KEY, how="left", maintain_order="left")
+    consignments = consignments.join(quality, on=KEY, how="left", maintain_order="left")
 
     outcome_cols = [c for c in good.columns if c.startswith("outcome_")]
     outcomes = good.filter(pl.col(ITEM_NO) == 1).select(KEY, *outcome_cols).filter(pl.col("outcome_result").is_not_null()) if outcome_cols else pl.DataFrame()

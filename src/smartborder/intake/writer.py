@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from smartborder.intake import errors as E
-from smartborder.intake.prepare import Prepared, rejected_with_consignment
+from smartborder.intake.prepare import Prepared, content_hashes, rejected_with_consignment
 from smartborder.quality.rules import KEY
 from smartborder.schema import ROW
 from smartborder.store import consignments as repo
@@ -31,7 +31,7 @@ class Stored:
 
 def store_batch(bulk: BulkWriter, run_id: int, source: str, prepared: Prepared, malformed: pl.DataFrame) -> Stored:
     """Store one prepared batch and its rejections in one transaction."""
-    cons = prepared.consignments
+    cons = prepared.consignments.with_columns(content_hashes(prepared.consignments, prepared.items))
     stored = repo.current_versions(bulk, cons.select("submitter", "reference"))
     joined = cons.join(stored, on=["submitter", "reference"], how="left", suffix="_stored", maintain_order="left")
     in_this_run = (pl.col("intake_run_id") == run_id).fill_null(False)

@@ -169,7 +169,7 @@ def findings(batch: pl.DataFrame, not_supplied: set[str] = frozenset()) -> pl.Da
         (r.when.fill_null(False) if item else r.when.fill_null(False) & first_item).alias(f"_rule{i}")
         for i, (r, item) in enumerate(zip(rules, item_level, strict=True))
     ]
-    frame = _with_text_classes(batch.with_columns(absent)).with_columns(masks)
+    frame = _with_text_classes(batch.with_columns(absent)).lazy().with_columns(masks).collect()
     parts = []
     for i, (rule, item) in enumerate(zip(rules, item_level, strict=True)):
         message = rule.message if isinstance(rule.message, pl.Expr) else pl.lit(rule.message)

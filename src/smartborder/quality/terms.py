@@ -16,7 +16,8 @@ CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 def one_repeated_character(norm: pl.Expr) -> pl.Expr:
     """'x', 'aaaa', '0000': a Latin letter or digit, repeated. (One CJK character can be a word: 茶, tea.)"""
     compact = norm.str.replace_all(r"\s", "")
-    return compact.str.contains(r"^[\p{Latin}\p{N}]+$") & (compact.str.split("").list.n_unique() == 1)
+    shifted_equal = compact.str.slice(1) == compact.str.head(-1)  # s[1:] == s[:-1]: one character throughout
+    return compact.str.contains(r"^[\p{Latin}\p{N}]+$") & shifted_equal
 
 
 def _rows(name: str) -> list[dict[str, str]]:

@@ -59,5 +59,6 @@ def is_placeholder(text: pl.Expr) -> pl.Expr:
 
 def classify_distinct(frame: pl.DataFrame, column: str, classifier, alias: str) -> pl.DataFrame:
     """`frame` with `alias` = classifier(column), evaluated once per distinct value."""
-    distinct = frame.select(pl.col(column).unique()).with_columns(classifier(pl.col(column).cast(pl.String)).alias(alias))
+    # lazy, so that sub-expressions the classifier uses several times are computed once
+    distinct = frame.lazy().select(pl.col(column).unique()).with_columns(classifier(pl.col(column).cast(pl.String)).alias(alias)).collect()
     return frame.join(distinct, on=column, how="left", nulls_equal=True, maintain_order="left")
