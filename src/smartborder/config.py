@@ -18,7 +18,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default_factory=_default_data_dir, description="Where the embedded database and outputs live.")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default: SQLite file in data_dir.")
-    batch_size: int = Field(default=50_000, ge=1, description="Rows per intake batch; bounds memory.")
+    batch_size: int = Field(default=25_000, ge=1, description="Rows per intake batch; bounds memory.")
     rfi_severity: float = Field(
         default=0.6, ge=0, le=1, description="A finding at or above this severity asks the submitter for better data."
     )

@@ -31,6 +31,11 @@ class Stored:
 
 def store_batch(bulk: BulkWriter, run_id: int, source: str, prepared: Prepared, malformed: pl.DataFrame) -> Stored:
     """Store one prepared batch and its rejections in one transaction."""
+    with bulk.transaction():
+        return _store(bulk, run_id, source, prepared, malformed)
+
+
+def _store(bulk: BulkWriter, run_id: int, source: str, prepared: Prepared, malformed: pl.DataFrame) -> Stored:
     cons = prepared.consignments.with_columns(content_hashes(prepared.consignments, prepared.items))
     stored = repo.current_versions(bulk, cons.select("submitter", "reference"))
     joined = cons.join(stored, on=["submitter", "reference"], how="left", suffix="_stored", maintain_order="left")
@@ -49,7 +54,6 @@ def store_batch(bulk: BulkWriter, run_id: int, source: str, prepared: Prepared, 
     rejects = pl.concat([malformed, prepared.rejects, late]).sort(ROW)
     counts |= _write_fresh(bulk, run_id, source, prepared, fresh) if fresh.height else {"findings": 0, "rfis": 0, "outcomes": 0}
     repo.write_batch(bulk, {"rejections": rejects.with_columns(pl.lit(run_id).alias("intake_run_id"))})
-    bulk.commit()
     return Stored(counts, rejects)
 
 
@@ -102,7 +106,6 @@ def _serve(requests: Connection, replies: Connection) -> None:
             try:
                 replies.send(("ok", store_batch(bulk, run_id, source, *message)))
             except Exception:
-                bulk.rollback()
                 replies.send(("error", traceback.format_exc()))
     finally:
         bulk.close()

@@ -1,6 +1,9 @@
 """Bulk writes of Arrow data through ADBC: whole columns go to SQLite or PostgreSQL (COPY)
 without a Python object per value. Queries and small writes stay with SQLAlchemy."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import polars as pl
 from sqlalchemy import BigInteger, Boolean, Date, DateTime, Float, Integer, Table
 from sqlalchemy.engine import make_url
@@ -38,22 +41,39 @@ def _sqlite_storage(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 class BulkWriter:
-    """One ADBC connection and transaction; `commit` ends a unit of work."""
+    """One ADBC connection; its writes happen inside `transaction()`."""
 
     def __init__(self, database_url: str):
         url = make_url(database_url)
         self.dialect = url.get_backend_name()
+        # autocommit: transactions are begun and ended explicitly below, the same on both stores
         if self.dialect == "sqlite":
             import adbc_driver_sqlite.dbapi as driver
 
-            self._conn = driver.connect(url.database)
+            self._conn = driver.connect(url.database, autocommit=True)
+            self._begin = "BEGIN IMMEDIATE"  # take the write lock first: no failed lock upgrade later
         elif self.dialect == "postgresql":
             import adbc_driver_postgresql.dbapi as driver
 
-            self._conn = driver.connect(url.set(drivername="postgresql").render_as_string(hide_password=False))
+            self._conn = driver.connect(url.set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True)
+            self._begin = "BEGIN"
         else:
             raise ValueError(f"bulk writes support SQLite and PostgreSQL, not {self.dialect}")
         self._cursor = self._conn.cursor()
+        if self.dialect == "sqlite":  # as the SQLAlchemy engine's connections (store/db.py)
+            self._cursor.execute("PRAGMA synchronous=NORMAL")
+            self._cursor.execute("PRAGMA busy_timeout=30000")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: commit when the block ends, roll back when it raises."""
+        self._cursor.execute(self._begin)
+        try:
+            yield
+        except BaseException:
+            self._cursor.execute("ROLLBACK")
+            raise
+        self._cursor.execute("COMMIT")
 
     def insert(self, table: Table, frame: pl.DataFrame) -> None:
         """Append the rows of `frame` to `table`, taking the columns the table has."""
@@ -78,12 +98,6 @@ class BulkWriter:
     def query(self, sql: str) -> pl.DataFrame:
         self._cursor.execute(sql)
         return pl.from_arrow(self._cursor.fetch_arrow_table())
-
-    def commit(self) -> None:
-        self._conn.commit()
-
-    def rollback(self) -> None:
-        self._conn.rollback()
 
     def close(self) -> None:
         self._cursor.close()

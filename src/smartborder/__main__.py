@@ -1,0 +1,3 @@
+from smartborder.cli import app
+
+app(prog_name="smartborder")
