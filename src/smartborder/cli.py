@@ -92,17 +92,16 @@ def quality_command(
     shown = frame.head(limit)
     title = f"Data quality of {len(frame):,} submitters" + (f", the {len(shown)} with the fewest clean consignments" if len(shown) < len(frame) else "")
     table = Table(title=title)
-    table.add_column("submitter")
+    table.add_column("submitter", no_wrap=True)
     table.add_column("consignments", justify="right")
-    table.add_column("clean", justify="right")
-    table.add_column("", no_wrap=True)
-    table.add_column("mean score", justify="right")
+    table.add_column("clean", no_wrap=True)
+    table.add_column("score", justify="right")
     table.add_column("open RFIs", justify="right")
-    table.add_column("most common findings", ratio=1)
+    table.add_column("most common findings", overflow="fold")
     for row in shown.iter_rows(named=True):
         bar = "█" * round(row["clean_share"] * 10)
-        table.add_row(row["submitter"], f"{row['consignments']:,}", f"{row['clean_share']:.0%}", f"[green]{bar:<10}[/]",
-                      f"{row['mean_score']:.2f}", f"{row['open_rfis']:,}", row["top_findings"])  # fmt: skip
+        table.add_row(row["submitter"], f"{row['consignments']:,}", f"{row['clean_share']:>4.0%} [green]{bar:<10}[/]",
+                      f"{row['mean_score']:.2f}", f"{row['open_rfis']:,}", row["top_findings"].replace(", ", "\n"))  # fmt: skip
     console.print(table)
 
 

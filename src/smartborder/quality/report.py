@@ -6,7 +6,7 @@ from sqlalchemy import Engine, and_, case, func, select
 from smartborder.quality.rules import NOTE
 from smartborder.store.tables import consignments, quality_findings, rfis
 
-TOP_FINDINGS = 5
+TOP_FINDINGS = 3
 
 
 def submitter_quality(engine: Engine, submitter: str | None = None) -> pl.DataFrame:
