@@ -5,9 +5,9 @@ from importlib.resources import files
 import polars as pl
 import pytest
 
-from smartborder.quality.rules import KEY, findings
+from smartborder.quality.rules import findings
 from smartborder.quality.score import consignment_quality
-from smartborder.schema import ITEM_NO
+from smartborder.schema import ITEM_NO, KEY
 
 
 def _batch(**columns) -> pl.DataFrame:

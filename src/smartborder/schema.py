@@ -99,5 +99,6 @@ def polars_type(field: Field) -> type[pl.DataType]:
 
 # Columns the pipeline adds beside the record fields.
 ROW = "row"  # where the row starts in the source file (CSV/NDJSON: line number; Parquet: record number)
+KEY = "consignment_row"  # a consignment within an intake batch: the ROW where it starts
 ITEM_NO = "item_no"
 EXTRA = "extra"  # JSON object of further declared attributes the mapping keeps

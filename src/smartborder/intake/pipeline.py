@@ -18,8 +18,8 @@ from smartborder.config import Settings
 from smartborder.intake import errors as E
 from smartborder.intake.mapping import load_mapping, resolve
 from smartborder.intake.prepare import prepare
-from smartborder.intake.writer import Stored, Writer
 from smartborder.intake.readers import RawBatch, detect_format, read_batches
+from smartborder.intake.writer import Stored, Writer
 from smartborder.schema import ROW
 from smartborder.store import consignments as repo
 

@@ -9,9 +9,9 @@ import polars as pl
 from smartborder.intake import errors as E
 from smartborder.intake.mapping import Resolved, map_columns
 from smartborder.intake.validate import typed, validate
-from smartborder.quality.rules import KEY, findings
+from smartborder.quality.rules import findings
 from smartborder.quality.score import consignment_quality
-from smartborder.schema import CONSIGNMENT_FIELDS, EXTRA, ITEM_FIELDS, ITEM_NO, ROW
+from smartborder.schema import CONSIGNMENT_FIELDS, EXTRA, ITEM_FIELDS, ITEM_NO, KEY, ROW
 
 
 @dataclass

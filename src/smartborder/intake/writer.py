@@ -10,15 +10,14 @@ import os
 import subprocess
 import sys
 import traceback
-from multiprocessing.connection import Connection
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 
 import polars as pl
 
 from smartborder.intake import errors as E
 from smartborder.intake.prepare import Prepared, content_hashes, rejected_with_consignment
-from smartborder.quality.rules import KEY
-from smartborder.schema import ROW
+from smartborder.schema import KEY, ROW
 from smartborder.store import consignments as repo
 from smartborder.store.bulk import BulkWriter
 

@@ -12,9 +12,8 @@ import polars as pl
 from smartborder import codelists
 from smartborder.quality import text
 from smartborder.quality.terms import usd_per_unit
-from smartborder.schema import FIELD_BY_NAME, ITEM_NO, UNKNOWN_COUNTRY, Level, polars_type
+from smartborder.schema import FIELD_BY_NAME, ITEM_NO, KEY, UNKNOWN_COUNTRY, Level, polars_type
 
-KEY = "consignment_row"
 DESCRIPTION_CLASS = "_description_class"  # identifies a consignment within a batch: the row where it starts
 
 HIGH, MEDIUM, LOW, NOTE = 0.6, 0.4, 0.2, 0.05

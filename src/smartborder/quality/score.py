@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from smartborder.quality.rules import KEY
+from smartborder.schema import KEY
 
 
 def consignment_quality(keys: pl.Series, findings: pl.DataFrame, rfi_severity: float) -> pl.DataFrame:

@@ -16,6 +16,7 @@ from smartborder.store.tables import (
     rfis,
 )
 
+
 def now() -> datetime:
     return datetime.now(UTC)
 
