@@ -192,4 +192,4 @@ def test_outcome_columns_are_optional(tmp_path, engine, settings):
         recorded = conn.execute(select(consignments.c.reference, outcomes.c.result).join(outcomes).order_by(consignments.c.reference)).all()
     assert [tuple(r) for r in recorded] == [("A", "non_compliance"), ("B", "no_finding")]
     without = _run(tmp_path, engine, settings, [row("C")], mapping)
-    assert (without.accepted, without.outcomes) == (1, 0)
+    assert (without.accepted, without.outcomes, without.absent) == (1, 0, ["outcome.result"])

@@ -146,13 +146,14 @@ def resolve(mapping: Mapping, columns: list[str], submitter: str | None) -> Reso
     if required_absent:
         detail = ", ".join(f"{fields[n].column!r} (for {n})" for n in required_absent)
         raise IntakeError(f"missing required column {detail}; the file has {', '.join(columns)}")
-    outcome = mapping.outcome if all(s.column is None or s.column in available for s in mapping.outcome.values()) else {}
+    # outcome columns are optional: a file of new consignments has none, and then no outcome is recorded
+    missing_outcome = [f"outcome.{n}" for n, s in mapping.outcome.items() if s.column is not None and s.column not in available]
     extra = {name: column for name, column in mapping.extra.items() if column in available}
     return Resolved(
         fields={n: s for n, s in fields.items() if n not in absent},
-        outcome=outcome,
+        outcome={} if missing_outcome else mapping.outcome,
         extra=extra,
-        absent=absent + [f"extra.{n}" for n in mapping.extra if n not in extra],
+        absent=absent + [f"extra.{n}" for n in mapping.extra if n not in extra] + missing_outcome,
     )
 
 

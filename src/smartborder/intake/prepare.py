@@ -66,6 +66,7 @@ def content_hashes(consignments: pl.DataFrame, items: pl.DataFrame) -> pl.Series
 
 
 def prepare(raw: pl.DataFrame, resolved: Resolved, group_by: list[str], not_supplied: list[str], rfi_severity: float) -> Prepared:
+    """Source rows to consignments, items and findings; every unusable row to a rejection."""
     text = map_columns(raw, resolved)
     frame, unparseable = typed(text, resolved)
     frame = frame.with_columns(consignment_keys(frame, group_by).alias(KEY))
