@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 from memory import PeakMemory
-
 from smartborder.config import Settings
 from smartborder.intake.pipeline import ingest
 from smartborder.store.db import open_store

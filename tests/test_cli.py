@@ -1,6 +1,6 @@
-from factories import row, write_csv
 from typer.testing import CliRunner
 
+from factories import row, write_csv
 from smartborder.cli import app
 
 runner = CliRunner()

@@ -3,9 +3,9 @@ good rows around it are stored."""
 
 import pytest
 import yaml
-from factories import read_rejects, row, write_csv
 from sqlalchemy import func, select
 
+from factories import read_rejects, row, write_csv
 from smartborder.intake.errors import IntakeError
 from smartborder.intake.pipeline import ingest
 from smartborder.store.db import open_store

@@ -2,8 +2,8 @@ import codecs
 
 import polars as pl
 import pytest
-from factories import row, write_csv
 
+from factories import row, write_csv
 from smartborder.intake.errors import ENCODING, MALFORMED, IntakeError
 from smartborder.intake.readers import detect_format, read_batches
 from smartborder.schema import ROW

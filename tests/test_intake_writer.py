@@ -2,9 +2,9 @@
 
 import polars as pl
 import pytest
-from factories import row, write_csv
 from sqlalchemy import func, select, text
 
+from factories import row, write_csv
 from smartborder.intake.pipeline import ingest
 from smartborder.intake.writer import WriterError
 from smartborder.store.db import open_store

@@ -6,6 +6,7 @@ import socket
 
 import pytest
 import sqlalchemy as sa
+
 from postgres_server import PostgresUnavailable, find_postgres, throwaway_postgres
 
 
