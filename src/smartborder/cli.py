@@ -1,5 +1,6 @@
 """The `smartborder` command. Each subcommand is a thin call into the modules that do the work."""
 
+import csv
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,8 @@ from smartborder.config import get_settings
 from smartborder.intake.errors import IntakeError
 from smartborder.intake.pipeline import IntakeSummary, ingest
 from smartborder.quality.report import submitter_quality
+from smartborder.risk.screening import DEFAULT_THRESHOLD
+from smartborder.risk.watchlists import ListError, load_watchlist, read_parties
 from smartborder.store.db import open_store
 
 app = typer.Typer(
@@ -103,6 +106,33 @@ def quality_command(
         table.add_row(row["submitter"], f"{row['consignments']:,}", f"{row['clean_share']:>4.0%} [green]{bar:<10}[/]",
                       f"{row['mean_score']:.2f}", f"{row['open_rfis']:,}", row["top_findings"].replace(", ", "\n"))  # fmt: skip
     console.print(table)
+
+
+@app.command("screen")
+def screen_command(
+    queries: Annotated[Path, typer.Argument(help="CSV of parties to screen: id,name and optionally country,kind (person / organization / vessel).")],
+    watchlist: Annotated[Path, typer.Option(help="The list: CSV (id,name, optionally aliases separated by ';', country, kind, list) or FollowTheMoney JSON lines.")],
+    out: Annotated[Path, typer.Option(help="Where to write the matches: query_id,entry_id,score,explanation.")],
+    threshold: Annotated[float, typer.Option(min=0, max=1, help="Lowest score reported (default measured in benchmarks/screening.py).")] = DEFAULT_THRESHOLD,
+    whitelist: Annotated[Path | None, typer.Option(help="Known false positives: CSV entry_id,name.")] = None,
+) -> None:
+    """Screen parties against a watch list; one row per match at or above the threshold, with its explanation."""
+    try:
+        parties = read_parties(queries)
+        listed = load_watchlist(watchlist, whitelist)
+    except ListError as e:
+        _fail(str(e))
+    matches = []
+    with _progress() as progress:
+        for party in progress.track(parties, description=f"screen {len(parties):,} parties against {len(listed.entries):,} entries"):
+            matches += listed.screen(party, threshold)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["query_id", "entry_id", "score", "explanation"])
+        writer.writerows((m.query_id, m.entry_id, f"{m.score:.4f}", m.explanation) for m in matches)
+    console.print(f"{len({m.query_id for m in matches}):,} of {len(parties):,} parties matched {len(matches):,} times "
+                  f"at threshold {threshold}: [bold]{out}[/]")  # fmt: skip
 
 
 @app.command("sample")
