@@ -13,7 +13,13 @@ from smartborder.config import get_settings
 from smartborder.intake.errors import IntakeError
 from smartborder.intake.pipeline import IntakeSummary, ingest
 from smartborder.quality.report import submitter_quality
+from smartborder.risk.history import history_items, stored_items
+from smartborder.risk.lanes import MEANING
+from smartborder.risk.profiles import ProfileError
+from smartborder.risk.run import assess_file, dry_run, load_context
 from smartborder.risk.screening import DEFAULT_THRESHOLD
+from smartborder.risk.selection import Capacity, select
+from smartborder.risk.valuation import learn_reference
 from smartborder.risk.watchlists import ListError, load_watchlist, read_parties
 from smartborder.store.db import open_store
 
@@ -106,6 +112,101 @@ def quality_command(
         table.add_row(row["submitter"], f"{row['consignments']:,}", f"{row['clean_share']:>4.0%} [green]{bar:<10}[/]",
                       f"{row['mean_score']:.2f}", f"{row['open_rfis']:,}", row["top_findings"].replace(", ", "\n"))  # fmt: skip
     console.print(table)
+
+
+@app.command("assess")
+def assess_command(
+    file: Annotated[Path, typer.Argument(help="CSV, NDJSON or Parquet file of consignments.")],
+    out: Annotated[Path, typer.Option(help="Results, one row per consignment: .csv or .parquet.")],
+    mapping: Annotated[Path | None, typer.Option(help="YAML mapping of the file's columns onto the record.")] = None,
+    profiles: Annotated[Path | None, typer.Option(help="Directory of risk profiles (YAML).")] = None,
+    watchlists: Annotated[Path | None, typer.Option(help="Directory of watch lists with its watchlists.yaml.")] = None,
+    valuation: Annotated[Path | None, typer.Option(help="Valuation reference from `smartborder valuation learn`.")] = None,
+    red: Annotated[float | None, typer.Option(min=0, max=1, help="Inspection capacity: share of consignments that may go red.")] = None,
+    yellow: Annotated[float | None, typer.Option(min=0, max=1, help="Share of consignments that may go yellow.")] = None,
+    control: Annotated[float, typer.Option(min=0, max=1, help="Random control sample (share), kept when capacity is set.")] = 0.005,
+) -> None:
+    """Assess consignments: risk score, lane and readable reasons for each (and requests for information)."""
+    settings = get_settings()
+    try:
+        context = load_context(profiles, watchlists, valuation)
+    except (ProfileError, ListError) as e:
+        _fail(str(e))
+    chooser = None
+    if red is not None or yellow is not None:
+        capacity = Capacity(red_share=red, yellow_share=yellow, control_share=control)
+        chooser = lambda frame: select(frame, capacity)  # noqa: E731
+    with _progress() as progress:
+        task = progress.add_task(f"assess {file.name}", total=1.0)
+        try:
+            summary = assess_file(file, context, settings, out, mapping, chooser, on_progress=lambda done: progress.update(task, completed=done))
+        except (IntakeError, ValueError) as e:
+            _fail(str(e))
+    table = Table(title=f"{summary.consignments:,} consignments assessed with {len(context.compiled)} profiles, {len(context.lists.by_name)} lists", show_header=False)
+    for lane, count in summary.lanes.items():
+        share = count / summary.consignments if summary.consignments else 0
+        table.add_row(f"{lane} ({MEANING[lane]})", f"{count:,}", f"{share:6.2%}", "[bold]" + "█" * round(share * 20) + "[/]")
+    console.print(table)
+    console.print(f"Results: [bold]{summary.out}[/]")
+    if summary.rejected_rows:
+        console.print(f"{summary.rejected_rows:,} rows could not be assessed, with their reasons: [bold]{summary.rejects_path}[/]")
+
+
+profiles_app = typer.Typer(help="Risk profiles: check and dry-run them.", no_args_is_help=True)
+app.add_typer(profiles_app, name="profiles")
+
+
+@profiles_app.command("check")
+def profiles_check_command(
+    directory: Annotated[Path, typer.Argument(help="Directory of risk profiles (YAML).")],
+    watchlists: Annotated[Path | None, typer.Option(help="Watch lists the profiles use.")] = None,
+    against: Annotated[Path | None, typer.Option(help="A file of consignments to dry-run the profiles on.")] = None,
+    mapping: Annotated[Path | None, typer.Option(help="Mapping of that file.")] = None,
+) -> None:
+    """Validate profiles (a broken one is named with its file, line and reason) and, with --against,
+    count how many consignments each would select."""
+    try:
+        context = load_context(directory, watchlists, None)
+    except (ProfileError, ListError) as e:
+        _fail(str(e))
+    console.print(f"{len(context.profiles)} profiles valid, {len(context.compiled)} in force today")
+    if against is None:
+        return
+    with console.status(f"dry run on {against.name}"):
+        try:
+            counts, total = dry_run(against, context, get_settings(), mapping)
+        except IntakeError as e:
+            _fail(str(e))
+    table = Table(title=f"Selection on {total:,} consignments of {against.name}")
+    for column in ("profile", "title", "selects", "share", "expected"):
+        table.add_column(column, justify="left" if column in ("profile", "title") else "right")
+    for p in context.profiles:
+        n = counts.get(p.id, 0)
+        table.add_row(p.id, p.title, f"{n:,}", f"{n / total:.2%}" if total else "-", f"{p.expected_selection_rate:.2%}")
+    console.print(table)
+
+
+valuation_app = typer.Typer(help="Valuation control: reference values learnt from history.", no_args_is_help=True)
+app.add_typer(valuation_app, name="valuation")
+
+
+@valuation_app.command("learn")
+def valuation_learn_command(
+    out: Annotated[Path, typer.Option(help="Where to write the reference (Parquet).")],
+    file: Annotated[Path | None, typer.Argument(help="History file of consignments; default: the store's current consignments.")] = None,
+    mapping: Annotated[Path | None, typer.Option(help="Mapping of that file.")] = None,
+    min_observations: Annotated[int, typer.Option(min=2, help="Fewest items a reference rests on.")] = 20,
+) -> None:
+    """Learn reference values per kg and per unit by HS subheading and origin (median, robust lower bound)."""
+    settings = get_settings()
+    try:
+        history = history_items(file, mapping, settings) if file else stored_items(open_store(settings))
+    except IntakeError as e:
+        _fail(str(e))
+    reference = learn_reference(history, min_observations)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    reference.save(out)
+    console.print(f"{reference.table.height:,} reference values from {history.height:,} goods items: [bold]{out}[/]")
 
 
 @app.command("screen")

@@ -97,6 +97,11 @@ def polars_type(field: Field) -> type[pl.DataType]:
     return POLARS_TYPES.get(field.kind, pl.String)
 
 
+def with_all_fields(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every record field present: the ones the source does not carry as typed nulls."""
+    return frame.with_columns(pl.lit(None, dtype=polars_type(f)).alias(f.name) for f in FIELDS if f.name not in frame.columns)
+
+
 # Columns the pipeline adds beside the record fields.
 ROW = "row"  # where the row starts in the source file (CSV/NDJSON: line number; Parquet: record number)
 KEY = "consignment_row"  # a consignment within an intake batch: the ROW where it starts

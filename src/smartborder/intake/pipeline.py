@@ -16,8 +16,8 @@ from sqlalchemy import Engine
 
 from smartborder.config import Settings
 from smartborder.intake import errors as E
-from smartborder.intake.mapping import load_mapping, resolve
-from smartborder.intake.prepare import prepare
+from smartborder.intake.mapping import Mapping, Resolved, load_mapping, resolve
+from smartborder.intake.prepare import Prepared, prepare
 from smartborder.intake.readers import RawBatch, detect_format, read_batches
 from smartborder.intake.writer import Stored, Writer
 from smartborder.schema import ROW
@@ -91,16 +91,23 @@ def _account(stored: Stored, batch: RawBatch, summary: IntakeSummary, rejects_fi
         on_progress(batch.done)
 
 
-def ingest(
-    path: Path,
-    engine: Engine,
-    settings: Settings,
-    mapping_path: Path | None = None,
-    submitter: str | None = None,
-    rejects_path: Path | None = None,
-    on_progress: Callable[[float], None] | None = None,
-) -> IntakeSummary:
-    """Read, validate, judge and store one file; see the module docstring."""
+@dataclass
+class Source:
+    """A file bound to its mapping, ready to give prepared batches."""
+
+    path: Path
+    format: str
+    resolved: Resolved
+    mapping: Mapping
+    batches: Iterator[RawBatch]
+
+    def prepared(self, rfi_severity: float) -> Iterator[tuple[RawBatch, Prepared]]:
+        m = self.mapping
+        return ((batch, prepare(batch.frame, self.resolved, m.group_by, m.not_supplied, rfi_severity)) for batch in self.batches)
+
+
+def open_source(path: Path, settings: Settings, mapping_path: Path | None = None, submitter: str | None = None) -> Source:
+    """Read a file's first batch, bind the mapping to its columns; IntakeError when it cannot be used."""
     if not path.is_file():
         raise E.IntakeError(f"{path} does not exist or is not a file")
     mapping = load_mapping(mapping_path)
@@ -114,16 +121,28 @@ def ingest(
     group_columns = [resolved.fields[name].column for name in mapping.group_by if resolved.fields[name].column]
     if group_columns:
         batches = whole_consignments(batches, group_columns)
+    return Source(path, fmt, resolved, mapping, batches)
 
-    run_id = repo.start_run(engine, str(path), fmt, submitter)
+
+def ingest(
+    path: Path,
+    engine: Engine,
+    settings: Settings,
+    mapping_path: Path | None = None,
+    submitter: str | None = None,
+    rejects_path: Path | None = None,
+    on_progress: Callable[[float], None] | None = None,
+) -> IntakeSummary:
+    """Read, validate, judge and store one file; see the module docstring."""
+    source = open_source(path, settings, mapping_path, submitter)
+    run_id = repo.start_run(engine, str(path), source.format, submitter)
     rejects_path = rejects_path or settings.data_dir / "rejects" / f"{path.stem}.run{run_id}.rejects.csv"
-    summary = IntakeSummary(run_id, str(path), fmt, rejects_path, absent=resolved.absent)
+    summary = IntakeSummary(run_id, str(path), source.format, rejects_path, absent=source.resolved.absent)
     rejects_file = RejectsFile(rejects_path)
     pending: RawBatch | None = None  # the batch the writer is storing while the next is prepared
     try:
         with Writer(engine.url.render_as_string(hide_password=False), run_id, path.name) as writer:
-            for batch in batches:
-                prepared = prepare(batch.frame, resolved, mapping.group_by, mapping.not_supplied, settings.rfi_severity)
+            for batch, prepared in source.prepared(settings.rfi_severity):
                 if pending is not None:
                     _account(writer.result(), pending, summary, rejects_file, on_progress)
                 writer.submit(prepared, batch.malformed)

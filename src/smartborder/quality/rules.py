@@ -12,7 +12,7 @@ import polars as pl
 from smartborder import codelists
 from smartborder.quality import text
 from smartborder.quality.terms import usd_per_unit
-from smartborder.schema import FIELD_BY_NAME, ITEM_NO, KEY, UNKNOWN_COUNTRY, Level, polars_type
+from smartborder.schema import FIELD_BY_NAME, ITEM_NO, KEY, UNKNOWN_COUNTRY, Level, with_all_fields
 
 DESCRIPTION_CLASS = "_description_class"  # identifies a consignment within a batch: the row where it starts
 
@@ -158,7 +158,6 @@ def findings(batch: pl.DataFrame, not_supplied: set[str] = frozenset()) -> pl.Da
     All rules are evaluated in one pass (shared sub-expressions such as normalised text are
     computed once); messages are then formatted for the matching rows only."""
     columns = set(batch.columns)
-    absent = [pl.lit(None, dtype=polars_type(f)).alias(name) for name, f in FIELD_BY_NAME.items() if name not in columns]
     rules = all_rules(columns, set(not_supplied))
     if not rules:
         return pl.DataFrame(schema=FINDING_SCHEMA)
@@ -168,7 +167,7 @@ def findings(batch: pl.DataFrame, not_supplied: set[str] = frozenset()) -> pl.Da
         (r.when.fill_null(False) if item else r.when.fill_null(False) & first_item).alias(f"_rule{i}")
         for i, (r, item) in enumerate(zip(rules, item_level, strict=True))
     ]
-    frame = _with_text_classes(batch.with_columns(absent)).lazy().with_columns(masks).collect()
+    frame = _with_text_classes(with_all_fields(batch)).lazy().with_columns(masks).collect()
     parts = []
     for i, (rule, item) in enumerate(zip(rules, item_level, strict=True)):
         message = rule.message if isinstance(rule.message, pl.Expr) else pl.lit(rule.message)

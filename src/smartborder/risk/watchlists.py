@@ -1,19 +1,29 @@
 """Watch lists and screening queries from files.
 
-A party list is CSV (`id,name` and optionally `aliases` separated by ";", `country`, `kind`,
+Named lists of four kinds live in a directory with a `watchlists.yaml` index giving each its
+name, kind (party, commodity, country, brand), file, source and date. A party list is CSV (`id,name` and optionally `aliases` separated by ";", `country`, `kind`,
 `list`) or FollowTheMoney entities as JSON lines, the format OpenSanctions publishes. A list is
 all or nothing: one bad line refuses the file, naming the line, since a list that silently lost
 entries would let listed parties through.
 """
 
 import csv
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import Literal
 
 import orjson
+import polars as pl
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from smartborder import codelists
-from smartborder.risk.names import KINDS, ORGANIZATION, PERSON, VESSEL
-from smartborder.risk.screening import Party, WatchList
+from smartborder.quality.terms import needles, normalised, padded
+from smartborder.risk.lanes import LANES
+from smartborder.risk.names import KINDS, ORGANIZATION, PERSON, VESSEL, plain
+from smartborder.risk.screening import DEFAULT_THRESHOLD, Party, WatchList
+from smartborder.schema import KEY
 
 # FollowTheMoney schemata and the kind of party each is
 FTM_KINDS = {
@@ -110,3 +120,135 @@ def read_whitelist(path: Path) -> set[tuple[str, str]]:
 
 def load_watchlist(path: Path, whitelist: Path | None = None) -> WatchList:
     return WatchList(read_parties(path), read_whitelist(whitelist) if whitelist else set())
+
+
+# ---- named lists of every kind, from a directory with a watchlists.yaml index -------------------
+
+LIST_KINDS = ("party", "commodity", "country", "brand")
+PARTY_FIELDS = ("consignor_name", "consignee_name")
+
+
+class ListSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    kind: Literal["party", "commodity", "country", "brand"]
+    file: str
+    source: str
+    date: date
+    whitelist: str | None = None
+    lane: Literal[LANES] | None = None  # type: ignore[valid-type]  # for a party list: what a match means by itself
+    weight: float = Field(default=0.0, ge=0, le=1)
+    threshold: float = Field(default=DEFAULT_THRESHOLD, ge=0, le=1)
+
+
+@dataclass
+class NamedList:
+    spec: ListSpec
+    parties: WatchList | None = None
+    values: tuple[str, ...] = ()  # HS prefixes, country codes or brand names
+
+
+def _column_values(path: Path, column: str, normalise_value) -> tuple[str, ...]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        if column not in (reader.fieldnames or []):
+            raise ListError(f"{path}: a list of this kind has a '{column}' column; the columns are {', '.join(reader.fieldnames or [])}")
+        values = []
+        for row in reader:
+            value = normalise_value((row[column] or "").strip(), f"{path}, line {reader.line_num}")
+            if value:
+                values.append(value)
+    if not values:
+        raise ListError(f"{path}: the list is empty")
+    return tuple(dict.fromkeys(values))
+
+
+def _hs_prefix(value: str, where: str) -> str:
+    code = value.replace(".", "").replace(" ", "")
+    if not code.isdigit() or not 2 <= len(code) <= 10:
+        raise ListError(f"{where}: '{value}' is not an HS code or prefix (2 to 10 digits)")
+    return code
+
+
+def load_lists(directory: Path) -> dict[str, NamedList]:
+    """The lists a directory's watchlists.yaml names, each read and checked."""
+    index = directory / "watchlists.yaml"
+    if not index.is_file():
+        raise ListError(f"{directory}: no watchlists.yaml naming the lists (name, kind, file, source, date)")
+    try:
+        specs = [ListSpec.model_validate(item) for item in (yaml.safe_load(index.read_text(encoding="utf-8")) or {}).get("lists", [])]
+    except (yaml.YAMLError, ValidationError, AttributeError) as e:
+        raise ListError(f"{index}: {e}") from None
+    lists = {}
+    for spec in specs:
+        path = directory / spec.file
+        if spec.name in lists:
+            raise ListError(f"{index}: list name '{spec.name}' is used twice")
+        if spec.kind == "party":
+            named = NamedList(spec, parties=load_watchlist(path, directory / spec.whitelist if spec.whitelist else None))
+        elif spec.kind == "commodity":
+            named = NamedList(spec, values=_column_values(path, "hs_code", _hs_prefix))
+        elif spec.kind == "country":
+            named = NamedList(spec, values=_column_values(path, "country", _country))
+        else:
+            named = NamedList(spec, values=_column_values(path, "brand", lambda v, _: v))
+        lists[spec.name] = named
+    return lists
+
+
+def screening_column(list_name: str, field: str) -> str:
+    return f"_screen_{list_name}_{field}"
+
+
+class Lists:
+    """Watch lists by name, as profile conditions use them (risk.profiles.ListLookup)."""
+
+    def __init__(self, lists: dict[str, NamedList]):
+        self.by_name = lists
+
+    def kinds(self) -> dict[str, str]:
+        return {name: named.spec.kind for name, named in self.by_name.items()}
+
+    def expr(self, field: str, name: str, min_score: float | None) -> pl.Expr:
+        named = self.by_name[name]
+        col = pl.col("_route") if field == "route" else pl.col(field)
+        if named.spec.kind == "party":
+            return pl.col(screening_column(name, field)) >= (min_score if min_score is not None else named.spec.threshold)
+        if named.spec.kind == "commodity":
+            by_length: dict[int, list[str]] = {}
+            for prefix in named.values:
+                by_length.setdefault(len(prefix), []).append(prefix)
+            return pl.any_horizontal(col.str.slice(0, n).is_in(prefixes) for n, prefixes in by_length.items())
+        if named.spec.kind == "country":
+            if field == "route":
+                return col.str.split(" ").list.eval(pl.element().is_in(list(named.values))).list.any()
+            return col.is_in(list(named.values))
+        return padded(normalised(col)).str.contains_any(list(needles([plain(b) for b in named.values])))
+
+    def party_lists(self) -> list[NamedList]:
+        return [named for named in self.by_name.values() if named.spec.kind == "party"]
+
+    def screen(self, batch: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Screen each distinct (name, country) of the consignors and consignees against every party
+        list. Returns the batch with a best-score column per list and field (for profiles), and the
+        matches: consignment_row, list, field, entry_id, score, explanation."""
+        matches = []
+        for named in self.party_lists():
+            for field in PARTY_FIELDS:
+                country, column = field.replace("_name", "_country"), screening_column(named.spec.name, field)
+                distinct = batch.select(field, country).unique().drop_nulls(field)
+                found = pl.DataFrame(
+                    [(n, c, m.entry_id, m.score, m.explanation)
+                     for n, c in distinct.iter_rows() for m in named.parties.screen(Party("", (n,), c), named.spec.threshold)],
+                    schema={field: pl.String, country: pl.String, "entry_id": pl.String, "score": pl.Float64, "explanation": pl.String},
+                    orient="row",
+                )  # fmt: skip
+                best = found.group_by(field, country).agg(pl.col("score").max().alias(column))
+                batch = batch.join(best, on=[field, country], how="left", nulls_equal=True, maintain_order="left").with_columns(pl.col(column).fill_null(0.0))
+                matches.append(
+                    batch.select(KEY, field, country).unique().join(found, on=[field, country], nulls_equal=True)
+                    .select(KEY, pl.lit(named.spec.name).alias("list"), pl.lit(field).alias("field"), "entry_id", "score", "explanation")
+                )  # fmt: skip
+        schema = {KEY: pl.Int64, "list": pl.String, "field": pl.String, "entry_id": pl.String, "score": pl.Float64, "explanation": pl.String}
+        return batch, pl.concat(matches) if matches else pl.DataFrame(schema=schema)

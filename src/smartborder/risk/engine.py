@@ -1,0 +1,159 @@
+"""`assess(batch, context)`: every consignment of a batch gets a risk score, a lane and the reasons
+for both. Pure: no database, no files; the context (profiles, lists, valuation reference) is
+loaded once and the same function serves the CLI, the API (a batch of one) and a cluster.
+
+Evidence comes as rows (consignment, source, weight, lane floor, reason) from profiles, party
+screening, valuation control and data quality. The score combines the weights as independent
+signals (1 - product of (1 - weight)); the lane is the highest of the floors and of the lane the
+score reaches. Trusted traders (AEO) get facilitation, never below what a hold requires, and data
+too poor to assess gets a request for information instead of a lane.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+
+from smartborder.quality.terms import usd_per_unit
+from smartborder.risk.lanes import GREEN, HOLD, RED, RFI, SEVERITY, YELLOW
+from smartborder.risk.profiles import Compiled, Profile, compile_profile, describe
+from smartborder.risk.valuation import ValuationReference, undervaluation
+from smartborder.risk.watchlists import Lists
+from smartborder.schema import ITEM_NO, KEY, with_all_fields
+
+SCORE_LANES = ((0.75, RED), (0.45, YELLOW))  # the lane a score reaches by itself
+VALUATION_WEIGHT, VALUATION_LANE = 0.35, YELLOW
+TRUSTED_FACTOR = 0.5  # facilitation: a trusted trader's score is halved and its lane lowered one step
+LOWER = {RED: YELLOW, YELLOW: GREEN, "blue": GREEN, GREEN: GREEN}
+
+EVIDENCE = {KEY: pl.Int64, "source": pl.String, "weight": pl.Float64, "lane": pl.String, "reason": pl.String}
+
+
+@dataclass
+class Context:
+    profiles: list[Profile]
+    lists: Lists
+    valuation: ValuationReference | None = None
+    trusted: frozenset[str] = frozenset()  # identifiers of trusted traders beyond the AEO flags
+    on: date = field(default_factory=date.today)  # profiles in force on this date apply
+    compiled: list[Compiled] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.compiled = [compile_profile(p, self.lists) for p in self.profiles if p.in_force(self.on)]
+
+
+def _prepared(batch: pl.DataFrame) -> pl.DataFrame:
+    """Every record field present (null where the source has none), plus route and value in USD."""
+    batch = with_all_fields(batch)
+    route = pl.concat_str(pl.col("departure_country").fill_null(""), pl.col("transit_countries").fill_null(""), separator=" ").str.strip_chars()
+    rate = pl.col("currency").replace_strict(usd_per_unit(), default=None, return_dtype=pl.Float64)
+    return batch.with_columns(route.alias("_route"), (pl.col("value") * rate).alias("value_usd"))
+
+
+def _profile_evidence(batch: pl.DataFrame, compiled: list[Compiled]) -> pl.DataFrame:
+    if not compiled:
+        return pl.DataFrame(schema=EVIDENCE)
+    hits = batch.lazy().select(KEY, *(c.matches.alias(f"_p{i}") for i, c in enumerate(compiled))).group_by(KEY).agg(pl.all().any()).collect()
+    parts = []
+    for i, c in enumerate(compiled):
+        p = c.profile
+        reason = f"profile {p.id} '{p.title}' ({describe(p.when)})"
+        parts.append(hits.filter(pl.col(f"_p{i}")).select(
+            KEY, pl.lit(f"profile:{p.id}").alias("source"), pl.lit(p.effect.weight).alias("weight"),
+            pl.lit(p.effect.lane, dtype=pl.String).alias("lane"), pl.lit(reason).alias("reason"),
+        ))  # fmt: skip
+    return pl.concat(parts)
+
+
+def _watchlist_evidence(matches: pl.DataFrame, lists: Lists) -> pl.DataFrame:
+    specs = pl.DataFrame(
+        [(n.spec.name, n.spec.weight, n.spec.lane, n.spec.source) for n in lists.party_lists()],
+        schema={"list": pl.String, "list_weight": pl.Float64, "list_lane": pl.String, "list_source": pl.String}, orient="row",
+    )  # fmt: skip
+    joined = matches.join(specs, on="list").filter((pl.col("list_weight") > 0) | pl.col("list_lane").is_not_null())
+    best = joined.sort("score", descending=True).group_by(KEY, "list", "field").first()
+    return best.select(
+        KEY, pl.format("watchlist:{}:{}", "list", "entry_id").alias("source"), (pl.col("list_weight") * pl.col("score")).alias("weight"),
+        pl.col("list_lane").alias("lane"),
+        pl.format("{} matches {} entry {} ({}; list {})", pl.col("field").str.replace("_name", ""), "list", "entry_id", "explanation", "list_source").alias("reason"),
+    )  # fmt: skip
+
+
+def _valuation_evidence(batch: pl.DataFrame, reference: ValuationReference | None) -> pl.DataFrame:
+    if reference is None:
+        return pl.DataFrame(schema=EVIDENCE)
+    found = undervaluation(batch, reference)
+    return found.select(
+        KEY, pl.lit("valuation").alias("source"), pl.lit(VALUATION_WEIGHT).alias("weight"), pl.lit(VALUATION_LANE).alias("lane"),
+        pl.format("valuation: item {}: {}", ITEM_NO, "message").alias("reason"),
+    )  # fmt: skip
+
+
+def _lane_rank(lane: pl.Expr) -> pl.Expr:
+    return lane.replace_strict(SEVERITY, default=None, return_dtype=pl.Int8)
+
+
+def _rank_lane(rank: pl.Expr) -> pl.Expr:
+    return rank.replace_strict({r: lane for lane, r in SEVERITY.items()}, return_dtype=pl.String)
+
+
+def combine(consignments: pl.DataFrame, evidence: pl.DataFrame, trusted: frozenset[str]) -> pl.DataFrame:
+    """Score, lane and reasons per consignment from its evidence."""
+    per = evidence.group_by(KEY).agg(
+        (1 - (1 - pl.col("weight")).product()).alias("risk_score"),
+        _lane_rank(pl.col("lane")).max().alias("floor"),
+        pl.col("reason").sort_by("weight", descending=True).alias("reasons"),
+    )
+    frame = consignments.join(per, on=KEY, how="left", maintain_order="left").with_columns(
+        pl.col("risk_score").fill_null(0.0), pl.col("reasons").fill_null(pl.lit([], dtype=pl.List(pl.String)))
+    )
+    by_score = pl.lit(SEVERITY[GREEN], dtype=pl.Int8)
+    for threshold, lane in reversed(SCORE_LANES):
+        by_score = pl.when(pl.col("risk_score") >= threshold).then(pl.lit(SEVERITY[lane], dtype=pl.Int8)).otherwise(by_score)
+    frame = frame.with_columns(_rank_lane(pl.max_horizontal(pl.col("floor").fill_null(0), by_score)).alias("lane"))
+
+    is_trusted = (
+        pl.col("consignor_aeo").fill_null(False) | pl.col("consignee_aeo").fill_null(False)
+        | pl.col("consignor_id").is_in(list(trusted)) | pl.col("consignee_id").is_in(list(trusted))
+    )  # fmt: skip
+    held = pl.col("lane") == HOLD
+    frame = frame.with_columns(
+        pl.when(is_trusted).then(pl.col("risk_score") * TRUSTED_FACTOR).otherwise(pl.col("risk_score")).alias("risk_score"),
+        pl.when(is_trusted & ~held).then(pl.col("lane").replace(LOWER)).otherwise(pl.col("lane")).alias("lane"),
+        pl.when(is_trusted).then(pl.col("reasons").list.concat(pl.lit(["trusted trader (AEO): facilitation"]))).otherwise(pl.col("reasons")).alias("reasons"),
+    )
+    needs_rfi = pl.col("rfi").fill_null(False) & ~held
+    return frame.with_columns(
+        pl.when(needs_rfi).then(pl.lit(RFI)).otherwise(pl.col("lane")).alias("lane"),
+        pl.when(needs_rfi).then(pl.concat_list(pl.format("request for information: {}", "rfi_request"), "reasons")).otherwise(pl.col("reasons"))
+        .list.join("; ").alias("reasons"),
+        pl.col("rfi_request").fill_null("").alias("rfi"),
+    ).select(KEY, "reference", pl.col("risk_score").round(4), "lane", "reasons", "rfi")
+
+
+def evidence(batch: pl.DataFrame, context: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The batch made ready (derived and screening columns) and its evidence rows."""
+    batch = _prepared(batch)
+    batch, matches = context.lists.screen(batch)
+    found = pl.concat([
+        _profile_evidence(batch, context.compiled),
+        _watchlist_evidence(matches, context.lists),
+        _valuation_evidence(batch, context.valuation),
+    ])  # fmt: skip
+    return batch, found
+
+
+def assess(batch: pl.DataFrame, context: Context) -> pl.DataFrame:
+    """batch: goods items with their consignment's fields (KEY, ITEM_NO, record fields, and the
+    data-quality columns rfi / rfi_request when known). One row per consignment: KEY, reference,
+    risk_score (0..1), lane, reasons, rfi."""
+    batch, found = evidence(batch, context)
+    for column, default in (("rfi", False), ("rfi_request", None)):
+        if column not in batch.columns:
+            batch = batch.with_columns(pl.lit(default).alias(column))
+    consignments = batch.group_by(KEY, maintain_order=True).agg(
+        pl.col("reference", "rfi", "rfi_request", "consignor_aeo", "consignee_aeo", "consignor_id", "consignee_id").first()
+    )
+    return combine(consignments, found, context.trusted)
+
+

@@ -1,0 +1,263 @@
+"""Risk profiles: analysts' rules, one YAML file each, compiled to Polars expressions.
+
+    id: MED-001
+    title: Counterfeit medicines from high-risk origins
+    rationale: Falsified medicines are shipped in small parcels from a few origins ...
+    owner: Pharmaceuticals desk
+    valid: {from: 2024-01-01, to: 2027-12-31}      # optional
+    expected_selection_rate: 0.004
+    when:                                          # every condition holds (on one goods item)
+      hs_code: {prefix: ["3004"]}
+      origin_country: {in: [IN, CN, PK]}
+      value: {lt: 100}
+      consignee_name: {watchlist: sanctions, min_score: 0.9}
+    any_of:                                        # optional: and at least one of these holds
+      - description: {regex: "(?i)sildenafil|tadalafil"}
+      - consignor_country: {watchlist: high-risk-countries}
+    effect: {lane: red, weight: 0.5}               # a lane floor and/or a weight in the score
+
+A condition is on any field of the record, or `route` (departure and transit countries) or
+`value_usd`; its operators (all must hold) are equals, in, not_in, prefix, gt, ge, lt, le,
+between, regex and watchlist (a commodity, country or brand list, or a party list with a
+min_score). A profile that cannot be compiled is refused at load, with its file, line and reason:
+it never silently matches nothing.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import polars as pl
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from smartborder.risk.lanes import LANES
+from smartborder.schema import FIELD_BY_NAME, Kind
+
+DERIVED_FIELDS = {"route": "departure and transit countries", "value_usd": "value in US dollars (approximate rates)"}
+
+
+class ProfileError(ValueError):
+    """A profile that cannot be used: file, line and reason."""
+
+
+class Condition(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    equals: str | float | bool | None = None
+    in_: list[str | float] | None = Field(default=None, alias="in")
+    not_in: list[str | float] | None = None
+    prefix: list[str] | None = None
+    gt: float | None = None
+    ge: float | None = None
+    lt: float | None = None
+    le: float | None = None
+    between: tuple[float, float] | None = None
+    regex: str | None = None
+    watchlist: str | None = None
+    min_score: float | None = Field(default=None, ge=0, le=1)
+
+    @field_validator("prefix", mode="before")
+    @classmethod
+    def _one_or_many(cls, value):
+        return [str(value)] if isinstance(value, str | int) else [str(v) for v in value]
+
+    @field_validator("regex")
+    @classmethod
+    def _compiles(cls, value: str):
+        try:
+            pl.select(pl.lit("").str.contains(value))  # the engine Polars uses, not Python's re
+        except pl.exceptions.PolarsError as e:
+            raise ValueError(f"not a regular expression Polars can run: {str(e).splitlines()[0]}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _something(self):
+        if not self.model_fields_set - {"min_score"}:
+            raise ValueError("a condition needs an operator: equals, in, not_in, prefix, gt, ge, lt, le, between, regex or watchlist")
+        if self.min_score is not None and self.watchlist is None:
+            raise ValueError("min_score goes with a party watchlist")
+        return self
+
+
+class Effect(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lane: Literal[LANES] | None = None  # type: ignore[valid-type]
+    weight: float = Field(default=0.0, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _does_something(self):
+        if self.lane is None and self.weight == 0:
+            raise ValueError("an effect needs a lane floor or a weight above 0")
+        return self
+
+
+class Validity(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_: date | None = Field(default=None, alias="from")
+    to: date | None = None
+
+
+Conditions = dict[str, Condition]
+
+
+class Profile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    title: str
+    rationale: str
+    owner: str
+    valid: Validity = Validity()
+    expected_selection_rate: float = Field(ge=0, le=1)
+    when: Conditions
+    any_of: list[Conditions] = []
+    effect: Effect
+
+    @field_validator("when", "any_of")
+    @classmethod
+    def _known_fields(cls, value):
+        for conditions in value if isinstance(value, list) else [value]:
+            unknown = [name for name in conditions if name not in FIELD_BY_NAME and name not in DERIVED_FIELDS]
+            if unknown:
+                raise ValueError(f"unknown field {', '.join(map(repr, unknown))}; fields are the record's ({', '.join(FIELD_BY_NAME)}) and {', '.join(DERIVED_FIELDS)}")
+        return value
+
+    def in_force(self, on: date) -> bool:
+        return (self.valid.from_ is None or self.valid.from_ <= on) and (self.valid.to is None or on <= self.valid.to)
+
+
+def _line_of(node: yaml.Node, path: tuple) -> int:
+    """The line (1-based) of the YAML node at `path`, or of the deepest node found on the way."""
+    for key in path:
+        if isinstance(node, yaml.MappingNode):
+            found = next((v for k, v in node.value if k.value == key), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            found = node.value[key]
+        else:
+            found = None
+        if found is None:
+            break
+        node = found
+    return node.start_mark.line + 1
+
+
+def load_profile(path: Path, known_lists: dict[str, str] | None = None) -> Profile:
+    """One profile file; `known_lists` (name -> kind) lets watch-list conditions be checked."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        raise ProfileError(f"{path}, line {mark.line + 1 if mark else '?'}: not valid YAML ({getattr(e, 'problem', e)})") from None
+    if not isinstance(data, dict):
+        raise ProfileError(f"{path}, line 1: a profile is a YAML mapping with id, title, rationale, owner, when, effect, ...")
+    try:
+        profile = Profile.model_validate(data)
+    except ValidationError as e:
+        first = e.errors()[0]
+        loc = tuple("in" if part == "in_" else "from" if part == "from_" else part for part in first["loc"])
+        unknown = re.search(r"unknown field '([^']+)'", first["msg"])  # point at the key itself
+        line = _line_of(root, (*loc, unknown.group(1)) if unknown else loc)
+        raise ProfileError(f"{path}, line {line}: {'.'.join(map(str, loc))}: {first['msg']}") from None
+    for section, conditions in (("when", profile.when), *((("any_of", i), c) for i, c in enumerate(profile.any_of))):
+        for name, condition in conditions.items():
+            problem = _watchlist_problem(name, condition, known_lists)
+            if problem:
+                loc = (*(section if isinstance(section, tuple) else (section,)), name, "watchlist")
+                raise ProfileError(f"{path}, line {_line_of(root, loc)}: {'.'.join(map(str, loc))}: {problem}")
+    return profile
+
+
+def _watchlist_problem(field: str, condition: Condition, known_lists: dict[str, str] | None) -> str | None:
+    if condition.watchlist is None or known_lists is None:
+        return None
+    kind = known_lists.get(condition.watchlist)
+    if kind is None:
+        return f"no watch list named '{condition.watchlist}' (known: {', '.join(sorted(known_lists)) or 'none'})"
+    expected = "party" if field.endswith("_name") else {"hs_code": "commodity", "description": "brand"}.get(field, "country")
+    if kind != expected:
+        return f"'{condition.watchlist}' is a {kind} list; {field} is checked against a {expected} list"
+    if kind == "party" and condition.min_score is None:
+        return "a party watchlist condition needs min_score"
+    return None
+
+
+def load_profiles(directory: Path, known_lists: dict[str, str] | None = None) -> list[Profile]:
+    """Every *.yaml / *.yml profile in `directory`, ids unique."""
+    if not directory.is_dir():
+        raise ProfileError(f"{directory} is not a directory of profiles")
+    profiles, seen = [], {}
+    for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
+        profile = load_profile(path, known_lists)
+        if profile.id in seen:
+            raise ProfileError(f"{path}, line 1: id '{profile.id}' is already used by {seen[profile.id]}")
+        seen[profile.id] = path.name
+        profiles.append(profile)
+    return profiles
+
+
+@dataclass(frozen=True)
+class Compiled:
+    profile: Profile
+    matches: pl.Expr  # true on goods items the profile selects
+
+
+def _as_of_type(field: str, values: list[Any]) -> list[Any]:
+    spec = FIELD_BY_NAME.get(field)
+    if spec is not None and spec.kind in (Kind.COUNTRY, Kind.CURRENCY, Kind.CODE):
+        return [str(v).upper() for v in values]
+    return values
+
+
+def condition_expr(field: str, condition: Condition, lists: "ListLookup") -> pl.Expr:
+    """All operators of one condition on one field, as one boolean expression."""
+    col = pl.col("_route") if field == "route" else pl.col(field)
+    parts = []
+    if "equals" in condition.model_fields_set:
+        parts.append(col == _as_of_type(field, [condition.equals])[0] if condition.equals is not None else col.is_null())
+    if condition.in_ is not None:
+        values = _as_of_type(field, condition.in_)
+        parts.append(col.str.split(" ").list.eval(pl.element().is_in(values)).list.any() if field == "route" else col.is_in(values))
+    if condition.not_in is not None:
+        parts.append(~col.is_in(_as_of_type(field, condition.not_in)))
+    if condition.prefix is not None:
+        parts.append(pl.any_horizontal(col.str.starts_with(p) for p in condition.prefix))
+    for op, bound in (("gt", condition.gt), ("ge", condition.ge), ("lt", condition.lt), ("le", condition.le)):
+        if bound is not None:
+            parts.append(getattr(col, op)(bound))
+    if condition.between is not None:
+        parts.append(col.is_between(*condition.between))
+    if condition.regex is not None:
+        parts.append(col.str.contains(condition.regex))
+    if condition.watchlist is not None:
+        parts.append(lists.expr(field, condition.watchlist, condition.min_score))
+    return pl.all_horizontal(parts).fill_null(False)
+
+
+class ListLookup(Protocol):
+    """What a watch-list condition compiles to (risk/lists.py provides it)."""
+
+    def expr(self, field: str, name: str, min_score: float | None) -> pl.Expr: ...
+
+
+def compile_profile(profile: Profile, lists: ListLookup) -> Compiled:
+    every = pl.all_horizontal(condition_expr(f, c, lists) for f, c in profile.when.items())
+    if profile.any_of:
+        every = every & pl.any_horizontal(pl.all_horizontal(condition_expr(f, c, lists) for f, c in group.items()) for group in profile.any_of)
+    return Compiled(profile, every)
+
+
+def describe(conditions: Conditions) -> str:
+    """A short readable form of conditions, for reasons."""
+    parts = []
+    for field, c in conditions.items():
+        ops = {k: v for k, v in c.model_dump(by_alias=True, exclude_none=True).items()}
+        parts.append(f"{field} " + ", ".join(f"{k} {v}" for k, v in ops.items()))
+    return "; ".join(parts)
+

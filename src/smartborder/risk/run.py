@@ -1,0 +1,102 @@
+"""Assessing a file: its consignments read and prepared as intake does, assessed batch by batch,
+written to CSV or Parquet (one row per consignment) with the rows that could not be read
+rejected with their reasons, as in intake."""
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from smartborder.config import Settings
+from smartborder.intake.pipeline import RejectsFile, open_source
+from smartborder.risk.engine import Context, assess, evidence
+from smartborder.risk.lanes import LANES, RFI
+from smartborder.risk.profiles import load_profiles
+from smartborder.risk.valuation import ValuationReference
+from smartborder.risk.watchlists import Lists, load_lists
+from smartborder.schema import KEY, ROW
+
+OUTPUT_COLUMNS = ("reference", "risk_score", "lane", "reasons", "rfi")
+
+
+@dataclass
+class AssessSummary:
+    consignments: int
+    rejected_rows: int
+    lanes: dict[str, int]
+    out: Path
+    rejects_path: Path
+
+
+def load_context(profiles: Path | None, watchlists: Path | None, valuation: Path | None, on: date | None = None) -> Context:
+    """The context an assessment runs with; ProfileError / ListError name what is wrong."""
+    lists = Lists(load_lists(watchlists) if watchlists else {})
+    loaded = load_profiles(profiles, lists.kinds()) if profiles else []
+    reference = ValuationReference.load(valuation) if valuation else None
+    return Context(loaded, lists, reference, on=on or date.today())
+
+
+def item_batch(prepared) -> pl.DataFrame:
+    """Goods items with their consignment's fields and data-quality verdict, as `assess` takes them."""
+    return prepared.items.join(prepared.consignments, on=KEY, how="inner")
+
+
+def write_frame(frame: pl.DataFrame, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() == ".parquet":
+        frame.write_parquet(out)
+    else:
+        frame.write_csv(out)
+
+
+def assess_file(
+    path: Path,
+    context: Context,
+    settings: Settings,
+    out: Path,
+    mapping: Path | None = None,
+    select: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+    on_progress: Callable[[float], None] | None = None,
+) -> AssessSummary:
+    """Assess every consignment of `path`; `select` (capacity, random control) sees them all at the end."""
+    if out.suffix.lower() not in (".csv", ".parquet"):
+        raise ValueError(f"{out}: the output is .csv or .parquet")
+    source = open_source(path, settings, mapping)
+    rejects_path = out.with_name(out.stem + ".rejects.csv")
+    rejects_file = RejectsFile(rejects_path)
+    rejected = 0
+    with tempfile.TemporaryDirectory() as parts:
+        try:
+            for number, (batch, prepared) in enumerate(source.prepared(settings.rfi_severity)):
+                assessed = assess(item_batch(prepared), context)
+                assessed.join(prepared.consignments.select(KEY, "office", "declared_date"), on=KEY, how="left").write_parquet(f"{parts}/{number:06d}.parquet")
+                rejects = pl.concat([batch.malformed, prepared.rejects]).sort(ROW)
+                rejects_file.write(rejects)
+                rejected += rejects[ROW].n_unique()
+                if on_progress:
+                    on_progress(batch.done)
+        finally:
+            rejects_file.close()
+        frame = pl.read_parquet(f"{parts}/*.parquet") if any(Path(parts).iterdir()) else pl.DataFrame(schema={c: pl.String for c in OUTPUT_COLUMNS})
+    if select is not None and frame.height:
+        frame = select(frame)
+    columns = [c for c in frame.columns if c in OUTPUT_COLUMNS or c in ("proposed_lane", "selected_by")]
+    write_frame(frame.select(columns), out)
+    counts = dict(frame.group_by("lane").len().iter_rows()) if frame.height else {}
+    lanes = {lane: counts.get(lane, 0) for lane in (*LANES, RFI)}
+    return AssessSummary(frame.height, rejected, lanes, out, rejects_path)
+
+
+def dry_run(path: Path, context: Context, settings: Settings, mapping: Path | None = None) -> tuple[dict[str, int], int]:
+    """How many consignments of `path` each profile selects, and how many there are."""
+    counts: dict[str, int] = {}
+    total = 0
+    for _, prepared in open_source(path, settings, mapping).prepared(settings.rfi_severity):
+        _, found = evidence(item_batch(prepared), context)
+        for source, n in found.filter(pl.col("source").str.starts_with("profile:")).group_by("source").agg(pl.col(KEY).n_unique()).iter_rows():
+            counts[source.removeprefix("profile:")] = counts.get(source.removeprefix("profile:"), 0) + n
+        total += prepared.consignments.height
+    return counts, total

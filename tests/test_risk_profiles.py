@@ -1,0 +1,75 @@
+from datetime import date
+from textwrap import dedent
+
+import polars as pl
+import pytest
+
+from smartborder.risk.profiles import ProfileError, compile_profile, load_profile, load_profiles
+from smartborder.risk.watchlists import Lists, ListSpec, NamedList
+
+GOOD = dedent("""\
+    id: MED-001
+    title: Counterfeit medicines
+    rationale: Falsified medicines come in small parcels.
+    owner: Pharmaceuticals desk
+    valid: {from: 2024-01-01, to: 2026-12-31}
+    expected_selection_rate: 0.004
+    when:
+      hs_code: {prefix: "3004"}
+      origin_country: {in: [in, cn]}
+      value: {lt: 100}
+    any_of:
+      - description: {regex: "(?i)sildenafil"}
+      - consignor_country: {watchlist: risky}
+    effect: {lane: red, weight: 0.5}
+    """)
+
+
+def _lists() -> Lists:
+    spec = ListSpec(name="risky", kind="country", file="x.csv", source="test", date=date(2025, 1, 1))
+    return Lists({"risky": NamedList(spec, values=("PK",))})
+
+
+def _write(tmp_path, text, name="p.yaml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_profile_compiles_to_one_expression_that_selects_the_right_items(tmp_path):
+    profile = load_profile(_write(tmp_path, GOOD), _lists().kinds())
+    items = pl.DataFrame({
+        "hs_code": ["300490", "300490", "300490", "850440", "300490"],
+        "origin_country": ["IN", "IN", "DE", "IN", "CN"],
+        "value": [20.0, 20.0, 20.0, 20.0, 500.0],
+        "description": ["Sildenafil 100mg", "vitamins", "Sildenafil", "Sildenafil", "Sildenafil"],
+        "consignor_country": ["IN", "PK", "IN", "IN", "IN"],
+    })  # fmt: skip
+    assert items.select(compile_profile(profile, _lists()).matches)[:, 0].to_list() == [True, True, False, False, False]
+    assert profile.in_force(date(2025, 6, 1)) and not profile.in_force(date(2027, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("  value: {lt: 100}\n", "  valeu: {lt: 100}\n"), r"p.yaml, line 10: when: .*unknown field 'valeu'"),
+        (("  value: {lt: 100}\n", "  value: {less: 100}\n"), r"p.yaml, line 10: when.value.less: Extra inputs are not permitted"),
+        (("{lane: red, weight: 0.5}", "{lane: purple}"), r"p.yaml, line 14: effect.lane: Input should be 'green', 'blue', 'yellow', 'red' or 'hold'"),
+        (('{regex: "(?i)sildenafil"}', '{regex: "(unclosed"}'), r"p.yaml, line 12: any_of.0.description.regex: Value error, not a regular expression"),
+        (("{watchlist: risky}", "{watchlist: nowhere}"), r"p.yaml, line 13: any_of.1.consignor_country.watchlist: no watch list named 'nowhere'"),
+        (("  value: {lt: 100}\n", "  consignee_name: {watchlist: risky, min_score: 0.9}\n"), r"line 10: when.consignee_name.watchlist: 'risky' is a country list"),
+        (("expected_selection_rate: 0.004", "expected_selection_rate: 4"), r"line 6: expected_selection_rate: Input should be less than or equal to 1"),
+        (("owner: Pharmaceuticals desk\n", ""), r"p.yaml, line 1: owner: Field required"),
+        (("when:\n", "when: [\n"), r"p.yaml, line \d+: not valid YAML"),
+    ],
+)  # fmt: skip
+def test_a_broken_profile_is_refused_with_file_line_and_reason(tmp_path, change, message):
+    with pytest.raises(ProfileError, match=message):
+        load_profile(_write(tmp_path, GOOD.replace(*change)), _lists().kinds())
+
+
+def test_profile_ids_are_unique_in_a_directory(tmp_path):
+    _write(tmp_path, GOOD, "a.yaml")
+    _write(tmp_path, GOOD, "b.yaml")
+    with pytest.raises(ProfileError, match="b.yaml, line 1: id 'MED-001' is already used by a.yaml"):
+        load_profiles(tmp_path, _lists().kinds())
