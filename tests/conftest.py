@@ -104,6 +104,18 @@ def settings(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch)
     get_settings.cache_clear()
 
 
+@pytest.fixture
+def embedded_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Settings on the embedded SQLite store in tmp_path, for tests the choice of store does not touch."""
+    from smartborder.config import get_settings
+
+    monkeypatch.setenv("SMARTBORDER_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("SMARTBORDER_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     _report.collected = any(
         getattr(item, "callspec", None) is not None and item.callspec.params.get("database_url") == "postgresql"

@@ -223,10 +223,8 @@ def screen_command(
         listed = load_watchlist(watchlist, whitelist)
     except ListError as e:
         _fail(str(e))
-    matches = []
-    with _progress() as progress:
-        for party in progress.track(parties, description=f"screen {len(parties):,} parties against {len(listed.entries):,} entries"):
-            matches += listed.screen(party, threshold)
+    with console.status(f"screening {len(parties):,} parties against {len(listed.entries):,} entries"):
+        matches = listed.screen(parties, threshold)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)

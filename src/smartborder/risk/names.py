@@ -21,6 +21,11 @@ KINDS = (PERSON, ORGANIZATION, VESSEL)
 # time with a space after each, so that 김정은 gives "gim jeong eun", not "gimjeongeun".
 _SYLLABIC = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
+# Number words and Roman numerals written as digits, in names of vessels and companies ("Grace One",
+# "Sparta IV"): a single letter is left alone, it is more likely an initial.
+NUMBERS = {w: str(n) for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())} | {
+    r: str(n) for n, r in enumerate("- - ii iii iv v vi vii viii ix x xi xii xiii xiv xv xvi xvii xviii xix xx".split()) if len(r) > 1
+}
 VESSEL_PREFIXES = frozenset({"mv", "m v", "mt", "m t", "ss", "s s", "fv", "f v", "my", "m y", "lng", "lpg"})
 
 
@@ -35,6 +40,10 @@ class Name:
     @property
     def sorted_text(self) -> str:
         return " ".join(sorted(self.words))
+
+    @property
+    def numbers(self) -> frozenset[str]:
+        return frozenset(w for w in self.words if w.isdigit())
 
     @property
     def phonetic(self) -> tuple[str, ...]:
@@ -80,6 +89,8 @@ def normalise(name: str, kind: str | None = None) -> Name:
                 words = words[size:] if at_start else words[:-size]
     if kind == VESSEL and (size := _longest_affix(words, VESSEL_PREFIXES, at_start=True)):
         words = words[size:]
+    if kind != PERSON and len(words) > 1:
+        words = [NUMBERS.get(w, w) for w in words]
     return Name(name, tuple(words), legal_form)
 
 

@@ -237,10 +237,10 @@ class Lists:
         for named in self.party_lists():
             for field in PARTY_FIELDS:
                 country, column = field.replace("_name", "_country"), screening_column(named.spec.name, field)
-                distinct = batch.select(field, country).unique().drop_nulls(field)
+                distinct = batch.select(field, country).unique().drop_nulls(field).rows()
+                queries = [Party(str(i), (n,), c) for i, (n, c) in enumerate(distinct)]
                 found = pl.DataFrame(
-                    [(n, c, m.entry_id, m.score, m.explanation)
-                     for n, c in distinct.iter_rows() for m in named.parties.screen(Party("", (n,), c), named.spec.threshold)],
+                    [(*distinct[int(m.query_id)], m.entry_id, m.score, m.explanation) for m in named.parties.screen(queries, named.spec.threshold)],
                     schema={field: pl.String, country: pl.String, "entry_id": pl.String, "score": pl.Float64, "explanation": pl.String},
                     orient="row",
                 )  # fmt: skip
