@@ -16,7 +16,7 @@ KCS = ROOT.parent / "shared" / "data" / "kcs-synthetic-declarations"
 
 
 def _consignments(n: int, **columns) -> pl.DataFrame:
-    base = {KEY: list(range(1, n + 1)), "reference": [f"R{i}" for i in range(1, n + 1)], "rfi": [False] * n, "rfi_request": [None] * n,
+    base = {KEY: list(range(1, n + 1)), "submitter": ["S"] * n, "reference": [f"R{i}" for i in range(1, n + 1)], "rfi": [False] * n, "rfi_request": [None] * n,
             "consignor_aeo": [False] * n, "consignee_aeo": [False] * n, "consignor_id": [None] * n, "consignee_id": [None] * n}  # fmt: skip
     return pl.DataFrame(base | columns, schema_overrides={"rfi_request": pl.String, "consignor_id": pl.String, "consignee_id": pl.String})
 
@@ -54,7 +54,7 @@ def test_data_too_poor_to_assess_gets_an_rfi_unless_held():
 def test_a_listed_party_is_held_with_the_list_entry_as_reason():
     spec = ListSpec(name="sanctions", kind="party", file="-", source="test list", date=date(2025, 1, 1), lane="hold", weight=0.9)
     lists = Lists({"sanctions": NamedList(spec, parties=WatchList([Party("S-1", ("Orion Trading LLC",), "AE", "organization")]))})
-    items = pl.DataFrame({KEY: [1, 2], ITEM_NO: [1, 1], "reference": ["A", "B"], "consignor_name": ["Orion Trading L.L.C.", "Anna Schmidt"],
+    items = pl.DataFrame({KEY: [1, 2], ITEM_NO: [1, 1], "submitter": ["S", "S"], "reference": ["A", "B"], "consignor_name": ["Orion Trading L.L.C.", "Anna Schmidt"],
                           "consignor_country": ["AE", "DE"], "hs_code": ["851713", "610910"]})  # fmt: skip
     result = assess(items, Context([], lists))
     assert result["lane"].to_list() == ["hold", "green"]
@@ -77,3 +77,21 @@ def test_assess_command_on_kcs_with_valuation_and_capacity(embedded_settings, tm
     assert by_risk.filter(pl.col("lane") == "red").height <= int(0.02 * 8_134)
     assert frame.filter(pl.col("selected_by") == "random_control").height == int(0.005 * 8_134)
     assert frame.filter(pl.col("reasons").str.contains("valuation: item 1: declared")).height > 0
+
+
+def test_assess_store_ingests_and_records_each_assessment(settings, tmp_path):
+    from factories import row, write_csv
+    from sqlalchemy import select
+
+    from smartborder.store.db import open_store
+    from smartborder.store.tables import assessments, consignments
+
+    path = write_csv(tmp_path / "in.csv", [row("A"), row("B", description="gift"), row("C", currency="XXX-bad")])
+    result = CliRunner().invoke(app, ["assess", str(path), "--out", str(tmp_path / "out.csv"), "--store"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "2 assessments recorded in the store" in result.output
+    engine = open_store(settings)
+    with engine.connect() as conn:
+        stored = conn.execute(select(consignments.c.reference, assessments.c.lane).join(assessments).order_by(consignments.c.reference)).all()
+    engine.dispose()
+    assert [tuple(r) for r in stored] == [("A", "green"), ("B", "rfi")]

@@ -21,6 +21,7 @@ from smartborder.risk.screening import DEFAULT_THRESHOLD
 from smartborder.risk.selection import Capacity, select
 from smartborder.risk.valuation import learn_reference
 from smartborder.risk.watchlists import ListError, load_watchlist, read_parties
+from smartborder.store.assessments import record as record_assessments
 from smartborder.store.db import open_store
 
 app = typer.Typer(
@@ -125,13 +126,17 @@ def assess_command(
     red: Annotated[float | None, typer.Option(min=0, max=1, help="Inspection capacity: share of consignments that may go red.")] = None,
     yellow: Annotated[float | None, typer.Option(min=0, max=1, help="Share of consignments that may go yellow.")] = None,
     control: Annotated[float, typer.Option(min=0, max=1, help="Random control sample (share), kept when capacity is set.")] = 0.005,
+    trusted: Annotated[Path | None, typer.Option(help="Trusted traders (AEO): CSV with id (EORI/TIN) and name.")] = None,
+    store: Annotated[bool, typer.Option(help="Also ingest the file and record the assessments in the store.")] = False,
 ) -> None:
     """Assess consignments: risk score, lane and readable reasons for each (and requests for information)."""
     settings = get_settings()
     try:
-        context = load_context(profiles, watchlists, valuation)
+        context = load_context(profiles, watchlists, valuation, trusted)
     except (ProfileError, ListError) as e:
         _fail(str(e))
+    if store:
+        run_ingest(file, mapping, None, None)
     chooser = None
     if red is not None or yellow is not None:
         capacity = Capacity(red_share=red, yellow_share=yellow, control_share=control)
@@ -147,6 +152,16 @@ def assess_command(
         share = count / summary.consignments if summary.consignments else 0
         table.add_row(f"{lane} ({MEANING[lane]})", f"{count:,}", f"{share:6.2%}", "[bold]" + "█" * round(share * 20) + "[/]")
     console.print(table)
+    if summary.profiles.height:
+        report = Table(title="Profiles: expected against actual selection")
+        for column in ("profile", "title", "expected", "hit", "selected"):
+            report.add_column(column, justify="left" if column in ("profile", "title") else "right")
+        for row in summary.profiles.iter_rows(named=True):
+            report.add_row(row["profile"], row["title"], f"{row['expected_rate']:.2%}", f"{row['hit_rate']:.2%}", f"{row['selected_rate']:.2%}")
+        console.print(report)
+    if store:
+        recorded = record_assessments(open_store(settings), summary.results)
+        console.print(f"{recorded:,} assessments recorded in the store")
     console.print(f"Results: [bold]{summary.out}[/]")
     if summary.rejected_rows:
         console.print(f"{summary.rejected_rows:,} rows could not be assessed, with their reasons: [bold]{summary.rejects_path}[/]")

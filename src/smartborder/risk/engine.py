@@ -103,9 +103,10 @@ def combine(consignments: pl.DataFrame, evidence: pl.DataFrame, trusted: frozens
         (1 - (1 - pl.col("weight")).product()).alias("risk_score"),
         _lane_rank(pl.col("lane")).max().alias("floor"),
         pl.col("reason").sort_by("weight", descending=True).alias("reasons"),
+        pl.col("source").filter(pl.col("source").str.starts_with("profile:")).str.strip_prefix("profile:").sort().str.join(" ").alias("profiles"),
     )
     frame = consignments.join(per, on=KEY, how="left", maintain_order="left").with_columns(
-        pl.col("risk_score").fill_null(0.0), pl.col("reasons").fill_null(pl.lit([], dtype=pl.List(pl.String)))
+        pl.col("risk_score").fill_null(0.0), pl.col("reasons").fill_null(pl.lit([], dtype=pl.List(pl.String))), pl.col("profiles").fill_null("")
     )
     by_score = pl.lit(SEVERITY[GREEN], dtype=pl.Int8)
     for threshold, lane in reversed(SCORE_LANES):
@@ -128,7 +129,7 @@ def combine(consignments: pl.DataFrame, evidence: pl.DataFrame, trusted: frozens
         pl.when(needs_rfi).then(pl.concat_list(pl.format("request for information: {}", "rfi_request"), "reasons")).otherwise(pl.col("reasons"))
         .list.join("; ").alias("reasons"),
         pl.col("rfi_request").fill_null("").alias("rfi"),
-    ).select(KEY, "reference", pl.col("risk_score").round(4), "lane", "reasons", "rfi")
+    ).select(KEY, "submitter", "reference", pl.col("risk_score").round(4), "lane", "reasons", "rfi", "profiles")
 
 
 def evidence(batch: pl.DataFrame, context: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -145,14 +146,14 @@ def evidence(batch: pl.DataFrame, context: Context) -> tuple[pl.DataFrame, pl.Da
 
 def assess(batch: pl.DataFrame, context: Context) -> pl.DataFrame:
     """batch: goods items with their consignment's fields (KEY, ITEM_NO, record fields, and the
-    data-quality columns rfi / rfi_request when known). One row per consignment: KEY, reference,
-    risk_score (0..1), lane, reasons, rfi."""
+    data-quality columns rfi / rfi_request when known). One row per consignment: KEY, submitter,
+    reference, risk_score (0..1), lane, reasons, rfi, profiles (ids of the profiles that hit)."""
     batch, found = evidence(batch, context)
     for column, default in (("rfi", False), ("rfi_request", None)):
         if column not in batch.columns:
             batch = batch.with_columns(pl.lit(default).alias(column))
     consignments = batch.group_by(KEY, maintain_order=True).agg(
-        pl.col("reference", "rfi", "rfi_request", "consignor_aeo", "consignee_aeo", "consignor_id", "consignee_id").first()
+        pl.col("submitter", "reference", "rfi", "rfi_request", "consignor_aeo", "consignee_aeo", "consignor_id", "consignee_id").first()
     )
     return combine(consignments, found, context.trusted)
 

@@ -16,10 +16,10 @@ from smartborder.risk.engine import Context, assess, evidence
 from smartborder.risk.lanes import LANES, RFI
 from smartborder.risk.profiles import load_profiles
 from smartborder.risk.valuation import ValuationReference
-from smartborder.risk.watchlists import Lists, load_lists
-from smartborder.schema import KEY, ROW
+from smartborder.risk.watchlists import Lists, load_lists, read_parties
+from smartborder.schema import KEY, ROW, with_all_fields
 
-OUTPUT_COLUMNS = ("reference", "risk_score", "lane", "reasons", "rfi")
+OUTPUT_COLUMNS = ("submitter", "reference", "risk_score", "lane", "proposed_lane", "selected_by", "reasons", "rfi", "profiles")
 
 
 @dataclass
@@ -29,14 +29,34 @@ class AssessSummary:
     lanes: dict[str, int]
     out: Path
     rejects_path: Path
+    profiles: pl.DataFrame  # per profile: expected selection rate, hit rate, selected rate
+    results: pl.DataFrame  # what was written to `out`
 
 
-def load_context(profiles: Path | None, watchlists: Path | None, valuation: Path | None, on: date | None = None) -> Context:
+def load_context(
+    profiles: Path | None, watchlists: Path | None, valuation: Path | None, trusted: Path | None = None, on: date | None = None
+) -> Context:
     """The context an assessment runs with; ProfileError / ListError name what is wrong."""
     lists = Lists(load_lists(watchlists) if watchlists else {})
     loaded = load_profiles(profiles, lists.kinds()) if profiles else []
     reference = ValuationReference.load(valuation) if valuation else None
-    return Context(loaded, lists, reference, on=on or date.today())
+    traders = frozenset(party.id for party in read_parties(trusted)) if trusted else frozenset()
+    return Context(loaded, lists, reference, traders, on=on or date.today())
+
+
+def profile_report(frame: pl.DataFrame, context: Context) -> pl.DataFrame:
+    """Per profile in force: its expected selection rate against the share of consignments it hit
+    and the share it hit that ended red, yellow or hold."""
+    n = max(frame.height, 1)
+    hits = frame.select(pl.col("profiles").str.split(" ").alias("profile"), "lane").explode("profile").filter(pl.col("profile") != "")
+    counted = hits.group_by("profile").agg(pl.len().alias("hits"), pl.col("lane").is_in(["red", "yellow", "hold"]).sum().alias("selected"))
+    expected = pl.DataFrame(
+        [(c.profile.id, c.profile.title, c.profile.expected_selection_rate) for c in context.compiled],
+        schema={"profile": pl.String, "title": pl.String, "expected_rate": pl.Float64}, orient="row",
+    )  # fmt: skip
+    return expected.join(counted, on="profile", how="left").select(
+        "profile", "title", "expected_rate", (pl.col("hits").fill_null(0) / n).alias("hit_rate"), (pl.col("selected").fill_null(0) / n).alias("selected_rate")
+    )
 
 
 def item_batch(prepared) -> pl.DataFrame:
@@ -72,7 +92,8 @@ def assess_file(
         try:
             for number, (batch, prepared) in enumerate(source.prepared(settings.rfi_severity)):
                 assessed = assess(item_batch(prepared), context)
-                assessed.join(prepared.consignments.select(KEY, "office", "declared_date"), on=KEY, how="left").write_parquet(f"{parts}/{number:06d}.parquet")
+                when_where = with_all_fields(prepared.consignments).select(KEY, "office", "declared_date")  # for capacity per office and day
+                assessed.join(when_where, on=KEY, how="left").write_parquet(f"{parts}/{number:06d}.parquet")
                 rejects = pl.concat([batch.malformed, prepared.rejects]).sort(ROW)
                 rejects_file.write(rejects)
                 rejected += rejects[ROW].n_unique()
@@ -83,11 +104,11 @@ def assess_file(
         frame = pl.read_parquet(f"{parts}/*.parquet") if any(Path(parts).iterdir()) else pl.DataFrame(schema={c: pl.String for c in OUTPUT_COLUMNS})
     if select is not None and frame.height:
         frame = select(frame)
-    columns = [c for c in frame.columns if c in OUTPUT_COLUMNS or c in ("proposed_lane", "selected_by")]
-    write_frame(frame.select(columns), out)
+    frame = frame.select(c for c in OUTPUT_COLUMNS if c in frame.columns)
+    write_frame(frame, out)
     counts = dict(frame.group_by("lane").len().iter_rows()) if frame.height else {}
     lanes = {lane: counts.get(lane, 0) for lane in (*LANES, RFI)}
-    return AssessSummary(frame.height, rejected, lanes, out, rejects_path)
+    return AssessSummary(frame.height, rejected, lanes, out, rejects_path, profile_report(frame, context), frame)
 
 
 def dry_run(path: Path, context: Context, settings: Settings, mapping: Path | None = None) -> tuple[dict[str, int], int]:

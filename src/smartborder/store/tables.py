@@ -129,6 +129,21 @@ outcomes = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False),
 )
 
+assessments = Table(
+    "assessments",
+    metadata,
+    Column("id", _serial(), primary_key=True),
+    Column("consignment_id", BigInteger, ForeignKey("consignments.id"), nullable=False, index=True),
+    Column("assessed_at", DateTime(timezone=True), nullable=False),
+    Column("risk_score", Float, nullable=False),
+    Column("lane", String(16), nullable=False),
+    Column("proposed_lane", String(16)),
+    Column("selected_by", String(32)),
+    Column("profiles", Text),  # ids of the profiles that hit, separated by spaces
+    Column("reasons", Text, nullable=False),
+    Column("rfi", Text),
+)
+
 rejections = Table(
     "rejections",
     metadata,
