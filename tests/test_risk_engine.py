@@ -80,9 +80,9 @@ def test_assess_command_on_kcs_with_valuation_and_capacity(embedded_settings, tm
 
 
 def test_assess_store_ingests_and_records_each_assessment(settings, tmp_path):
-    from factories import row, write_csv
     from sqlalchemy import select
 
+    from factories import row, write_csv
     from smartborder.store.db import open_store
     from smartborder.store.tables import assessments, consignments
 

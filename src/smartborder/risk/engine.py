@@ -51,18 +51,20 @@ def _prepared(batch: pl.DataFrame) -> pl.DataFrame:
 
 
 def _profile_evidence(batch: pl.DataFrame, compiled: list[Compiled]) -> pl.DataFrame:
+    """All profiles in one pass: a column per profile, then one row per (consignment, profile hit)."""
     if not compiled:
         return pl.DataFrame(schema=EVIDENCE)
-    hits = batch.lazy().select(KEY, *(c.matches.alias(f"_p{i}") for i, c in enumerate(compiled))).group_by(KEY).agg(pl.all().any()).collect()
-    parts = []
-    for i, c in enumerate(compiled):
-        p = c.profile
-        reason = f"profile {p.id} '{p.title}' ({describe(p.when)})"
-        parts.append(hits.filter(pl.col(f"_p{i}")).select(
-            KEY, pl.lit(f"profile:{p.id}").alias("source"), pl.lit(p.effect.weight).alias("weight"),
-            pl.lit(p.effect.lane, dtype=pl.String).alias("lane"), pl.lit(reason).alias("reason"),
-        ))  # fmt: skip
-    return pl.concat(parts)
+    effects = pl.DataFrame(
+        [(f"_p{i}", f"profile:{c.profile.id}", c.profile.effect.weight, c.profile.effect.lane, f"profile {c.profile.id} '{c.profile.title}' ({describe(c.profile.when)})")
+         for i, c in enumerate(compiled)],
+        schema={"column": pl.String, "source": pl.String, "weight": pl.Float64, "lane": pl.String, "reason": pl.String}, orient="row",
+    )  # fmt: skip
+    return (
+        batch.lazy().select(KEY, *(c.matches.alias(f"_p{i}") for i, c in enumerate(compiled)))
+        .group_by(KEY).agg(pl.all().any())
+        .unpivot(index=KEY, variable_name="column").filter(pl.col("value"))
+        .join(effects.lazy(), on="column").select(*EVIDENCE).collect()
+    )  # fmt: skip
 
 
 def _watchlist_evidence(matches: pl.DataFrame, lists: Lists) -> pl.DataFrame:

@@ -9,7 +9,7 @@ candidate index (blocking) keeps a batch from being compared with every entry of
 
 import csv
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 import polars as pl
@@ -76,6 +76,7 @@ def _weight(word: str) -> float:
     return len(word) * (GENERIC_WEIGHT if word in generic_words() else 1.0)
 
 
+@lru_cache(maxsize=1_000_000)
 def word_similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
