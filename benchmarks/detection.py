@@ -17,9 +17,7 @@ import polars as pl
 from smartborder.config import Settings
 from smartborder.risk.history import history_items
 from smartborder.risk.run import assess_file, load_context
-from smartborder.risk.screening import WatchList
 from smartborder.risk.valuation import learn_reference
-from smartborder.risk.watchlists import ListSpec, NamedList, read_parties
 from smartborder.sample.generator import write_sample
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -36,8 +34,7 @@ def main() -> None:
         sample = write_sample(args.n, seed=2, out=tmp / "sample.parquet")
         context = load_context(EXAMPLES / "profiles", EXAMPLES / "watchlists", None, on=date(2025, 2, 1))
         context.valuation = learn_reference(history_items(history["consignments"], None, settings))
-        spec = ListSpec(name="generated-watchlist", kind="party", file=str(sample["watchlist"]), source="sample generator", date=date(2025, 1, 1), lane="red", weight=0.8)
-        context.lists.by_name[spec.name] = NamedList(spec, parties=WatchList(read_parties(sample["watchlist"])))
+        context.lists.add_party_list("generated-watchlist", sample["watchlist"], "sample generator", "red", 0.8)
         summary = assess_file(sample["consignments"], context, settings, tmp / "assessed.parquet")
         assessed = pl.read_parquet(summary.out)
         truth = pl.read_csv(sample["truth"])

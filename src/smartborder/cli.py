@@ -16,7 +16,7 @@ from smartborder.quality.report import submitter_quality
 from smartborder.risk.history import history_items, stored_items
 from smartborder.risk.lanes import MEANING
 from smartborder.risk.profiles import ProfileError
-from smartborder.risk.run import assess_file, dry_run, load_context
+from smartborder.risk.run import AssessSummary, assess_file, dry_run, load_context
 from smartborder.risk.screening import DEFAULT_THRESHOLD
 from smartborder.risk.selection import Capacity, select
 from smartborder.risk.valuation import learn_reference
@@ -141,10 +141,17 @@ def assess_command(
     if red is not None or yellow is not None:
         capacity = Capacity(red_share=red, yellow_share=yellow, control_share=control)
         chooser = lambda frame: select(frame, capacity)  # noqa: E731
+    summary = _assess(file, context, out, mapping, chooser)
+    if store:
+        console.print(f"{record_assessments(open_store(settings), summary.results):,} assessments recorded in the store")
+
+
+def _assess(file: Path, context, out: Path, mapping: Path | None, chooser) -> AssessSummary:
+    """Assess a file with a progress bar, print lanes and profiles' expected against actual selection."""
     with _progress() as progress:
         task = progress.add_task(f"assess {file.name}", total=1.0)
         try:
-            summary = assess_file(file, context, settings, out, mapping, chooser, on_progress=lambda done: progress.update(task, completed=done))
+            summary = assess_file(file, context, get_settings(), out, mapping, chooser, on_progress=lambda done: progress.update(task, completed=done))
         except (IntakeError, ValueError) as e:
             _fail(str(e))
     table = Table(title=f"{summary.consignments:,} consignments assessed with {len(context.compiled)} profiles, {len(context.lists.by_name)} lists", show_header=False)
@@ -159,12 +166,10 @@ def assess_command(
         for row in summary.profiles.iter_rows(named=True):
             report.add_row(row["profile"], row["title"], f"{row['expected_rate']:.2%}", f"{row['hit_rate']:.2%}", f"{row['selected_rate']:.2%}")
         console.print(report)
-    if store:
-        recorded = record_assessments(open_store(settings), summary.results)
-        console.print(f"{recorded:,} assessments recorded in the store")
     console.print(f"Results: [bold]{summary.out}[/]")
     if summary.rejected_rows:
         console.print(f"{summary.rejected_rows:,} rows could not be assessed, with their reasons: [bold]{summary.rejects_path}[/]")
+    return summary
 
 
 profiles_app = typer.Typer(help="Risk profiles: check and dry-run them.", no_args_is_help=True)
@@ -270,8 +275,10 @@ def sample_command(
 @app.command("demo")
 def demo_command(
     n: Annotated[int, typer.Option(min=1, help="Number of sample consignments.")] = 20_000,
+    examples: Annotated[Path, typer.Option(help="The examples directory (profiles/, watchlists/).")] = Path("examples"),
 ) -> None:
-    """The main job end to end on the embedded store: generate sample data, ingest it, report quality."""
+    """The main job end to end on the embedded store: sample data in, data quality, risk assessment
+    with the example profiles and lists, selection under capacity, results recorded."""
     settings = get_settings()
     sample = settings.data_dir / "sample" / "consignments.parquet"
     console.rule("1. sample data")
@@ -279,5 +286,16 @@ def demo_command(
     console.rule("2. intake and data quality")
     run_ingest(sample, None, None, None)
     console.rule("3. submitters' data quality")
-    quality_command(submitter=None)
-    console.print(f"Store: [bold]{settings.resolved_database_url}[/]")
+    quality_command(submitter=None, limit=20)
+    console.rule("4. risk assessment: profiles, watch lists, valuation, capacity (red 3 %, yellow 5 %, control 0.5 %)")
+    engine = open_store(settings)
+    reference = learn_reference(stored_items(engine))
+    reference.save(settings.data_dir / "valuation.parquet")
+    try:
+        context = load_context(examples / "profiles", examples / "watchlists", settings.data_dir / "valuation.parquet")
+    except (ProfileError, ListError) as e:
+        _fail(f"{e} (run the demo from the repository, or pass --examples)")
+    context.lists.add_party_list("sample-watchlist", sample.with_name("consignments.watchlist.csv"), "sample generator", "red", 0.8)
+    capacity = Capacity(red_share=0.03, yellow_share=0.05, control_share=0.005)
+    summary = _assess(sample, context, settings.data_dir / "assessments.parquet", None, lambda frame: select(frame, capacity))
+    console.print(f"{record_assessments(engine, summary.results):,} assessments recorded. Store: [bold]{settings.resolved_database_url}[/]")

@@ -207,6 +207,11 @@ class Lists:
     def __init__(self, lists: dict[str, NamedList]):
         self.by_name = lists
 
+    def add_party_list(self, name: str, path: Path, source: str, lane: str | None, weight: float) -> None:
+        """A party list from a file, outside any watchlists.yaml (e.g. a sample's own list)."""
+        spec = ListSpec(name=name, kind="party", file=str(path), source=source, date=date.today(), lane=lane, weight=weight)
+        self.by_name[name] = NamedList(spec, parties=load_watchlist(path))
+
     def kinds(self) -> dict[str, str]:
         return {name: named.spec.kind for name, named in self.by_name.items()}
 
