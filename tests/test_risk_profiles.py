@@ -73,3 +73,26 @@ def test_profile_ids_are_unique_in_a_directory(tmp_path):
     _write(tmp_path, GOOD, "b.yaml")
     with pytest.raises(ProfileError, match="b.yaml, line 1: id 'MED-001' is already used by a.yaml"):
         load_profiles(tmp_path, _lists().kinds())
+
+
+def test_profiles_check_validates_the_examples_and_dry_runs_them(embedded_settings, tmp_path):
+    import re as regex
+
+    from typer.testing import CliRunner
+
+    from smartborder.cli import app
+    from smartborder.sample.generator import write_sample
+
+    examples = __import__("pathlib").Path(__file__).resolve().parents[1] / "examples"
+    sample = write_sample(5_000, seed=4, out=tmp_path / "s.parquet")["consignments"]
+    result = CliRunner().invoke(app, ["profiles", "check", str(examples / "profiles"), "--watchlists", str(examples / "watchlists"),
+                                      "--against", str(sample)], env={"COLUMNS": "200"})  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "22 profiles valid" in result.output
+    medicines = next(line for line in result.output.splitlines() if "MED-001" in line)
+    assert int(regex.findall(r"│\s+([\d,]+)\s+│", medicines)[0].replace(",", "")) > 0  # the sample plants medicines
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "p.yaml").write_text(GOOD.replace("prefix", "prefx"), encoding="utf-8")
+    failed = CliRunner().invoke(app, ["profiles", "check", str(broken), "--watchlists", str(examples / "watchlists")])
+    assert failed.exit_code == 2 and "p.yaml, line 8: when.hs_code.prefx: Extra inputs are not permitted" in failed.output.replace("\n", "")
