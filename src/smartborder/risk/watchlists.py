@@ -126,6 +126,7 @@ def load_watchlist(path: Path, whitelist: Path | None = None) -> WatchList:
 
 LIST_KINDS = ("party", "commodity", "country", "brand")
 PARTY_FIELDS = ("consignor_name", "consignee_name")
+MAX_REMEMBERED = 1_000_000  # screened names kept per list for the rest of a run
 
 
 class ListSpec(BaseModel):
@@ -206,6 +207,19 @@ class Lists:
 
     def __init__(self, lists: dict[str, NamedList]):
         self.by_name = lists
+        self._screened: dict[str, dict[tuple[str, str | None], list[tuple[str, float, str]]]] = {}  # per list: (name, country) -> matches
+
+    def _matches(self, named: NamedList, parties: list[tuple[str, str | None]]) -> list[tuple]:
+        """(name, country, entry_id, score, explanation) for each party's matches. A name already
+        screened in this run is not screened again: sellers and buyers recur from batch to batch."""
+        known = self._screened.setdefault(named.spec.name, {})
+        if len(known) > MAX_REMEMBERED:
+            known.clear()
+        new = [p for p in parties if p not in known]
+        known.update((p, []) for p in new)
+        for m in named.parties.screen([Party(str(i), (n,), c) for i, (n, c) in enumerate(new)], named.spec.threshold):
+            known[new[int(m.query_id)]].append((m.entry_id, m.score, m.explanation))
+        return [(n, c, *match) for n, c in parties for match in known[(n, c)]]
 
     def add_party_list(self, name: str, path: Path, source: str, lane: str | None, weight: float) -> None:
         """A party list from a file, outside any watchlists.yaml (e.g. a sample's own list)."""
@@ -242,10 +256,8 @@ class Lists:
         for named in self.party_lists():
             for field in PARTY_FIELDS:
                 country, column = field.replace("_name", "_country"), screening_column(named.spec.name, field)
-                distinct = batch.select(field, country).unique().drop_nulls(field).rows()
-                queries = [Party(str(i), (n,), c) for i, (n, c) in enumerate(distinct)]
                 found = pl.DataFrame(
-                    [(*distinct[int(m.query_id)], m.entry_id, m.score, m.explanation) for m in named.parties.screen(queries, named.spec.threshold)],
+                    self._matches(named, batch.select(field, country).unique().drop_nulls(field).rows()),
                     schema={field: pl.String, country: pl.String, "entry_id": pl.String, "score": pl.Float64, "explanation": pl.String},
                     orient="row",
                 )  # fmt: skip
