@@ -8,10 +8,12 @@ candidate index (blocking) keeps a batch from being compared with every entry of
 """
 
 import csv
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib.resources import files
 
+import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
@@ -21,6 +23,7 @@ from smartborder.risk.names import ORGANIZATION, PERSON, VESSEL, Name, normalise
 # A watch list can hold hundreds of thousands of names: a key shared by more entries than this
 # says little, and only stays in the index when it is the rarest key a query has.
 MAX_KEY_ENTRIES = 500
+PARALLEL_PAIRS = 20_000
 ROUGHLY_ALIKE = 60  # token-set ratio (0..100) below which a candidate is not compared in full
 WORD_MATCH = 0.8  # below this, two words are different words
 INITIAL = 0.85  # "V" against "Vladimir"
@@ -189,40 +192,62 @@ def _keys(name: Name) -> set[str]:
     return keys
 
 
-def _key_frame(parties: list[Party], side: str) -> pl.DataFrame:
-    rows = [(position, name.sorted_text, key) for position, party in enumerate(parties) for name in party.normalised for key in _keys(name)]
-    return pl.DataFrame(rows, schema={side: pl.Int64, f"{side}_text": pl.String, "key": pl.String}, orient="row").unique()
-
-
 @dataclass
 class WatchList:
-    """Entries with a candidate index (blocking): parties are only compared in full with entries
-    that share a key with them and whose names are roughly alike."""
+    """Entries with a candidate index (blocking), built once: each key points to the entry names
+    that have it. Parties are only compared in full with entries that share a key with them and
+    whose names are roughly alike."""
 
     entries: list[Party]
     whitelist: set[tuple[str, str]] = field(default_factory=set)  # (query name, entry id) known not to match
 
     def __post_init__(self) -> None:
-        self._keys = _key_frame(self.entries, "entry")
-        self._key_sizes = self._keys.group_by("key").agg(pl.col("entry").n_unique().alias("size"))
+        texts, owners, by_key = [], [], defaultdict(list)
+        for position, entry in enumerate(self.entries):
+            for name in entry.normalised:
+                for key in _keys(name):
+                    by_key[key].append(len(texts))
+                texts.append(name.sorted_text)
+                owners.append(position)
+        self._texts = np.array(texts, dtype=object)
+        self._owner = np.array(owners, dtype=np.int64)
+        self._index = {key: np.array(ids, dtype=np.int64) for key, ids in by_key.items()}
+        self._size = {key: len(set(self._owner[ids])) for key, ids in self._index.items()}  # entries, not names
+
+    def _names_sharing_keys(self, name: Name) -> tuple[np.ndarray, np.ndarray]:
+        """Ids of entry names sharing a key with `name` (its rarest key only, when all are common),
+        and whether each was reached through an acronym key."""
+        keys = [k for k in _keys(name) if k in self._index]
+        if not keys:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=bool)
+        useful = [k for k in keys if self._size[k] <= MAX_KEY_ENTRIES] or [min(keys, key=self._size.__getitem__)]
+        ids = np.concatenate([self._index[k] for k in useful])
+        acronym_ids = np.concatenate([self._index[k] for k in useful if k.startswith("a:")] or [np.empty(0, dtype=np.int64)])
+        ids = np.unique(ids)
+        return ids, np.isin(ids, acronym_ids)
 
     def candidates(self, queries: list[Party]) -> pl.DataFrame:
-        """Pairs (query, entry) by position worth a full comparison: they share a key (the rarest a
-        query has, when all its keys are common), and their names are roughly alike or one may be
-        the acronym of the other. Vectorised: one join and one pairwise C++ scoring."""
-        keys = _key_frame(queries, "query").join(self._key_sizes, on="key")
-        rare = (pl.col("size") <= MAX_KEY_ENTRIES) | (pl.col("size") == pl.col("size").min().over("query"))
-        pairs = keys.filter(rare).join(self._keys, on="key").group_by("query", "query_text", "entry", "entry_text").agg(
-            pl.col("key").str.starts_with("a:").any().alias("acronym")
-        )
-        if pairs.is_empty():
-            return pairs.select("query", "entry")
-        queries_text, entries_text = pairs["query_text"].to_list(), pairs["entry_text"].to_list()
-        by_words = process.cpdist(queries_text, entries_text, scorer=fuzz.token_set_ratio, workers=-1)
-        joined = process.cpdist(queries_text, entries_text, scorer=fuzz.ratio, processor=lambda text: text.replace(" ", ""), workers=-1)
-        rough = pl.Series("rough", by_words).zip_with(pl.Series(by_words >= joined), pl.Series(joined))
-        alike = pairs.with_columns(rough).filter((pl.col("rough") >= ROUGHLY_ALIKE) | pl.col("acronym"))
-        return alike.select("query", "entry").unique().sort("query", "entry")
+        """Pairs (query, entry) by position worth a full comparison: they share a key, and their
+        names are roughly alike (one pairwise C++ scoring of all pairs) or one may be the
+        acronym of the other."""
+        query_of, query_text, name_ids, acronym = [], [], [], []
+        for position, query in enumerate(queries):
+            for name in query.normalised:
+                ids, by_acronym = self._names_sharing_keys(name)
+                query_of.append(np.full(len(ids), position))
+                query_text.extend([name.sorted_text] * len(ids))
+                name_ids.append(ids)
+                acronym.append(by_acronym)
+        if not query_text:
+            return pl.DataFrame(schema={"query": pl.Int64, "entry": pl.Int64})
+        ids = np.concatenate(name_ids)
+        entry_text = self._texts[ids].tolist()
+        workers = -1 if len(query_text) > PARALLEL_PAIRS else 1  # threads cost more than they save on a few pairs
+        by_words = process.cpdist(query_text, entry_text, scorer=fuzz.token_set_ratio, workers=workers)
+        joined = process.cpdist(query_text, entry_text, scorer=fuzz.ratio, processor=lambda text: text.replace(" ", ""), workers=workers)
+        alike = (np.maximum(by_words, joined) >= ROUGHLY_ALIKE) | np.concatenate(acronym)
+        pairs = pl.DataFrame({"query": np.concatenate(query_of)[alike], "entry": self._owner[ids][alike]})
+        return pairs.unique().sort("query", "entry")
 
     def screen(self, queries: list[Party], threshold: float = DEFAULT_THRESHOLD) -> list[Match]:
         """Entries each query may be, best first per query."""

@@ -252,20 +252,30 @@ class Lists:
         """Screen each distinct (name, country) of the consignors and consignees against every party
         list. Returns the batch with a best-score column per list and field (for profiles), and the
         matches: consignment_row, list, field, entry_id, score, explanation."""
-        matches = []
-        for named in self.party_lists():
-            for field in PARTY_FIELDS:
-                country, column = field.replace("_name", "_country"), screening_column(named.spec.name, field)
-                found = pl.DataFrame(
-                    self._matches(named, batch.select(field, country).unique().drop_nulls(field).rows()),
-                    schema={field: pl.String, country: pl.String, "entry_id": pl.String, "score": pl.Float64, "explanation": pl.String},
-                    orient="row",
-                )  # fmt: skip
-                best = found.group_by(field, country).agg(pl.col("score").max().alias(column))
-                batch = batch.join(best, on=[field, country], how="left", nulls_equal=True, maintain_order="left").with_columns(pl.col(column).fill_null(0.0))
-                matches.append(
-                    batch.select(KEY, field, country).unique().join(found, on=[field, country], nulls_equal=True)
-                    .select(KEY, pl.lit(named.spec.name).alias("list"), pl.lit(field).alias("field"), "entry_id", "score", "explanation")
-                )  # fmt: skip
         schema = {KEY: pl.Int64, "list": pl.String, "field": pl.String, "entry_id": pl.String, "score": pl.Float64, "explanation": pl.String}
-        return batch, pl.concat(matches) if matches else pl.DataFrame(schema=schema)
+        lists = self.party_lists()
+        if not lists:
+            return batch, pl.DataFrame(schema=schema)
+        parties = pl.concat([batch.select(pl.col(f).alias("name"), pl.col(f.replace("_name", "_country")).alias("country")) for f in PARTY_FIELDS])
+        parties = parties.unique().drop_nulls("name").rows()
+        found = pl.DataFrame(
+            [(named.spec.name, *match) for named in lists for match in self._matches(named, parties)],
+            schema={"list": pl.String, "name": pl.String, "country": pl.String, "entry_id": pl.String, "score": pl.Float64, "explanation": pl.String},
+            orient="row",
+        )  # fmt: skip
+        best = found.group_by("name", "country").agg(
+            pl.col("score").filter(pl.col("list") == named.spec.name).max().fill_null(0.0).alias(named.spec.name) for named in lists
+        )
+        matches = []
+        for field in PARTY_FIELDS:
+            country = field.replace("_name", "_country")
+            scores = best.rename({"name": field, "country": country} | {n.spec.name: screening_column(n.spec.name, field) for n in lists})
+            batch = batch.join(scores, on=[field, country], how="left", nulls_equal=True, maintain_order="left").with_columns(
+                pl.col(screening_column(n.spec.name, field)).fill_null(0.0) for n in lists
+            )
+            matches.append(
+                batch.select(KEY, pl.col(field).alias("name"), pl.col(country).alias("country")).unique()
+                .join(found, on=["name", "country"], nulls_equal=True)
+                .select(KEY, "list", pl.lit(field).alias("field"), "entry_id", "score", "explanation")
+            )  # fmt: skip
+        return batch, pl.concat(matches)
