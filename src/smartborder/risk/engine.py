@@ -15,7 +15,7 @@ from datetime import date
 import polars as pl
 
 from smartborder.quality.terms import usd_per_unit
-from smartborder.risk.lanes import GREEN, HOLD, RED, RFI, SEVERITY, YELLOW
+from smartborder.risk.lanes import BLUE, GREEN, HOLD, RED, RFI, SEVERITY, YELLOW
 from smartborder.risk.profiles import Compiled, Profile, compile_profile, describe
 from smartborder.risk.valuation import ValuationReference, undervaluation
 from smartborder.risk.watchlists import Lists
@@ -24,7 +24,7 @@ from smartborder.schema import ITEM_NO, KEY, with_all_fields
 SCORE_LANES = ((0.75, RED), (0.45, YELLOW))  # the lane a score reaches by itself
 VALUATION_WEIGHT, VALUATION_LANE = 0.35, YELLOW
 TRUSTED_FACTOR = 0.5  # facilitation: a trusted trader's score is halved and its lane lowered one step
-LOWER = {RED: YELLOW, YELLOW: GREEN, "blue": GREEN, GREEN: GREEN}
+LOWER = {RED: YELLOW, YELLOW: GREEN, BLUE: GREEN, GREEN: GREEN}
 
 EVIDENCE = {KEY: pl.Int64, "source": pl.String, "weight": pl.Float64, "lane": pl.String, "reason": pl.String}
 
