@@ -27,7 +27,7 @@ from smartborder.config import Settings
 from smartborder.intake.pipeline import open_source
 from smartborder.risk.engine import assess
 from smartborder.risk.history import history_items
-from smartborder.risk.run import assess_file, item_batch, load_context
+from smartborder.risk.run import assess_file, load_context
 from smartborder.risk.valuation import learn_reference
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -107,7 +107,7 @@ def main() -> None:
         print("lanes: " + ", ".join(f"{lane} {n:,}" for lane, n in summary.lanes.items()))
 
         _, prepared = next(open_source(tmp / "sample.parquet", Settings(data_dir=tmp, batch_size=args.single)).prepared(settings.rfi_severity))
-        items = item_batch(prepared)
+        items = prepared.goods_items()
         keys = items["consignment_row"].unique(maintain_order=True).to_list()
         assess(items.filter(pl.col("consignment_row") == keys[0]), context)  # warm up
         latencies = []

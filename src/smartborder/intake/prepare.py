@@ -22,6 +22,10 @@ class Prepared:
     outcomes: pl.DataFrame  # KEY, outcome fields (empty when the file carries none)
     rejects: pl.DataFrame  # E.REJECT_SCHEMA
 
+    def goods_items(self) -> pl.DataFrame:
+        """Goods items with their consignment's fields and data-quality verdict, as assessment takes them."""
+        return self.items.join(self.consignments, on=KEY, how="inner")
+
 
 def consignment_keys(frame: pl.DataFrame, group_by: list[str]) -> pl.Expr:
     """The row where each row's consignment starts: adjacent rows equal on `group_by` form one

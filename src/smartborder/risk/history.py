@@ -7,13 +7,13 @@ from sqlalchemy import Engine, select
 
 from smartborder.config import Settings
 from smartborder.intake.pipeline import open_source
-from smartborder.schema import CONSIGNMENT_FIELDS, ITEM_FIELDS, KEY, with_all_fields
+from smartborder.schema import CONSIGNMENT_FIELDS, ITEM_FIELDS, with_all_fields
 from smartborder.store.tables import consignments, goods_items
 
 
 def history_items(path: Path, mapping: Path | None, settings: Settings) -> pl.DataFrame:
     """The usable goods items of a file, with their consignment's fields."""
-    parts = [p.items.join(p.consignments, on=KEY) for _, p in open_source(path, settings, mapping).prepared(settings.rfi_severity)]
+    parts = [p.goods_items() for _, p in open_source(path, settings, mapping).prepared(settings.rfi_severity)]
     return with_all_fields(pl.concat(parts, how="diagonal_relaxed"))
 
 

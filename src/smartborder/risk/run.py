@@ -59,11 +59,6 @@ def profile_report(frame: pl.DataFrame, context: Context) -> pl.DataFrame:
     )
 
 
-def item_batch(prepared) -> pl.DataFrame:
-    """Goods items with their consignment's fields and data-quality verdict, as `assess` takes them."""
-    return prepared.items.join(prepared.consignments, on=KEY, how="inner")
-
-
 def write_frame(frame: pl.DataFrame, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".parquet":
@@ -91,7 +86,7 @@ def assess_file(
     with tempfile.TemporaryDirectory() as parts:
         try:
             for number, (batch, prepared) in enumerate(source.prepared(settings.rfi_severity)):
-                assessed = assess(item_batch(prepared), context)
+                assessed = assess(prepared.goods_items(), context)
                 when_where = with_all_fields(prepared.consignments).select(KEY, "office", "declared_date")  # for capacity per office and day
                 assessed.join(when_where, on=KEY, how="left").write_parquet(f"{parts}/{number:06d}.parquet")
                 rejects = pl.concat([batch.malformed, prepared.rejects]).sort(ROW)
@@ -116,7 +111,7 @@ def dry_run(path: Path, context: Context, settings: Settings, mapping: Path | No
     counts: dict[str, int] = {}
     total = 0
     for _, prepared in open_source(path, settings, mapping).prepared(settings.rfi_severity):
-        _, found = evidence(item_batch(prepared), context)
+        _, found = evidence(prepared.goods_items(), context)
         for source, n in found.filter(pl.col("source").str.starts_with("profile:")).group_by("source").agg(pl.col(KEY).n_unique()).iter_rows():
             counts[source.removeprefix("profile:")] = counts.get(source.removeprefix("profile:"), 0) + n
         total += prepared.consignments.height
