@@ -1,0 +1,1 @@
+"""Learning from inspection outcomes: labelled data, features, a calibrated risk model and its evaluation."""
