@@ -95,3 +95,16 @@ def test_assess_store_ingests_and_records_each_assessment(settings, tmp_path):
         stored = conn.execute(select(consignments.c.reference, assessments.c.lane).join(assessments).order_by(consignments.c.reference)).all()
     engine.dispose()
     assert [tuple(r) for r in stored] == [("A", "green"), ("B", "rfi")]
+
+
+def test_missing_inputs_are_one_clear_error(embedded_settings, tmp_path):
+    from factories import row, write_csv
+
+    runner = CliRunner()
+    path = write_csv(tmp_path / "in.csv", [row("A")])
+    no_reference = runner.invoke(app, ["assess", str(path), "--out", str(tmp_path / "o.csv"), "--valuation", str(tmp_path / "none.parquet")])
+    assert no_reference.exit_code == 2 and "no valuation reference there" in no_reference.output
+    empty_store = runner.invoke(app, ["valuation", "learn", "--out", str(tmp_path / "ref.parquet")])
+    assert empty_store.exit_code == 2 and "no goods items to learn from" in empty_store.output
+    no_lists = runner.invoke(app, ["assess", str(path), "--out", str(tmp_path / "o.csv"), "--watchlists", str(tmp_path)])
+    assert no_lists.exit_code == 2 and "no watchlists.yaml" in no_lists.output

@@ -133,7 +133,7 @@ def assess_command(
     settings = get_settings()
     try:
         context = load_context(profiles, watchlists, valuation, trusted)
-    except (ProfileError, ListError) as e:
+    except (ProfileError, ListError, OSError) as e:
         _fail(str(e))
     if store:
         run_ingest(file, mapping, None, None)
@@ -223,6 +223,8 @@ def valuation_learn_command(
         history = history_items(file, mapping, settings) if file else stored_items(open_store(settings))
     except IntakeError as e:
         _fail(str(e))
+    if history.is_empty():
+        _fail("no goods items to learn from: ingest history first, or name a file")
     reference = learn_reference(history, min_observations)
     out.parent.mkdir(parents=True, exist_ok=True)
     reference.save(out)

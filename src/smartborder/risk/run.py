@@ -39,6 +39,8 @@ def load_context(
     """The context an assessment runs with; ProfileError / ListError name what is wrong."""
     lists = Lists(load_lists(watchlists) if watchlists else {})
     loaded = load_profiles(profiles, lists.kinds()) if profiles else []
+    if valuation and not valuation.is_file():
+        raise FileNotFoundError(f"{valuation}: no valuation reference there; make one with `smartborder valuation learn`")
     reference = ValuationReference.load(valuation) if valuation else None
     traders = frozenset(party.id for party in read_parties(trusted)) if trusted else frozenset()
     return Context(loaded, lists, reference, traders, on=on or date.today())
