@@ -7,8 +7,8 @@ from typer.testing import CliRunner
 
 from smartborder.cli import app
 from smartborder.risk.engine import EVIDENCE, Context, assess, combine
+from smartborder.risk.lists import Lists, ListSpec, NamedList
 from smartborder.risk.screening import Party, WatchList
-from smartborder.risk.watchlists import Lists, ListSpec, NamedList
 from smartborder.schema import ITEM_NO, KEY
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,8 +4,8 @@ from textwrap import dedent
 import polars as pl
 import pytest
 
+from smartborder.risk.lists import Lists, ListSpec, NamedList
 from smartborder.risk.profiles import ProfileError, compile_profile, load_profile, load_profiles
-from smartborder.risk.watchlists import Lists, ListSpec, NamedList
 
 GOOD = dedent("""\
     id: MED-001

@@ -1,6 +1,7 @@
 """The `smartborder` command. Each subcommand is a thin call into the modules that do the work."""
 
 import csv
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -301,3 +302,66 @@ def demo_command(
     capacity = Capacity(red_share=0.03, yellow_share=0.05, control_share=0.005)
     summary = _assess(sample, context, settings.data_dir / "assessments.parquet", None, lambda frame: select(frame, capacity))
     console.print(f"{record_assessments(engine, summary.results):,} assessments recorded. Store: [bold]{settings.resolved_database_url}[/]")
+
+
+@app.command("train")
+def train_command(
+    file: Annotated[Path, typer.Argument(help="Consignments with their inspection outcomes (CSV, NDJSON or Parquet).")],
+    out: Annotated[Path, typer.Option(help="Directory to write the model to.")],
+    mapping: Annotated[Path | None, typer.Option(help="YAML mapping of the file's columns, with its `outcome` section.")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed: the same data and seed give the same model.")] = 0,
+) -> dict:
+    """Learn a risk model from inspection outcomes; the last two months are held out to stop and calibrate it."""
+    from smartborder.learn.dataset import labelled
+    from smartborder.learn.model import RiskModel
+
+    try:
+        frame = labelled(file, mapping, get_settings())
+    except (IntakeError, ValueError) as e:
+        _fail(str(e))
+    with console.status(f"training on {frame.height:,} inspected consignments"):
+        model = RiskModel.fit(frame, seed)
+    model.save(out)
+    _print_metrics(f"Model {model.info['version']}: out-of-time check on the last two months of {file.name}", model.info["out_of_time_metrics"])
+    console.print(f"Model: [bold]{out}[/]")
+    return model.info
+
+
+@app.command("evaluate")
+def evaluate_command(
+    file: Annotated[Path, typer.Argument(help="Later consignments with their inspection outcomes.")],
+    model: Annotated[Path, typer.Option(help="Model directory from `smartborder train`.")],
+    mapping: Annotated[Path | None, typer.Option(help="YAML mapping of the file's columns, with its `outcome` section.")] = None,
+    rolling: Annotated[bool, typer.Option(help="Party history also from this file's outcomes dated before each consignment "
+                                                "(as when outcomes are recorded daily); default: only the training outcomes.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON only.")] = False,
+) -> dict:
+    """Precision and recall among the top 1, 2, 5 and 10 % by risk, and ROC AUC, on labelled consignments."""
+    from smartborder.learn.dataset import LABEL, labelled
+    from smartborder.learn.evaluate import metrics
+    from smartborder.learn.model import RiskModel
+
+    try:
+        risk_model = RiskModel.load(model)
+        frame = labelled(file, mapping, get_settings())
+    except (IntakeError, ValueError, FileNotFoundError) as e:
+        _fail(str(e))
+    result = metrics(frame[LABEL], risk_model.predict(frame, frame if rolling else None)) | {"model": risk_model.info["version"], "rolling": rolling}
+    if as_json:
+        print(json.dumps(result))
+    else:
+        _print_metrics(f"Model {risk_model.info['version']} on {file.name}" + (" (rolling party history)" if rolling else ""), result)
+    return result
+
+
+def _print_metrics(title: str, result: dict) -> None:
+    from smartborder.learn.evaluate import TOP_PERCENTS
+
+    table = Table(title=f"{title}: {result['consignments']:,} consignments, {result['positives']:,} non-compliant")
+    for column in ("top", "precision", "recall"):
+        table.add_column(column, justify="right")
+    for percent in TOP_PERCENTS:
+        recall = result[f"recall_{percent}"]
+        table.add_row(f"{percent} %", f"{result[f'precision_{percent}']:.3f}", "-" if recall is None else f"{recall:.3f}")
+    console.print(table)
+    console.print(f"ROC AUC: {result['roc_auc']:.3f}" if result["roc_auc"] is not None else "ROC AUC: - (one class only)")

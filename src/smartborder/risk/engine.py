@@ -16,9 +16,9 @@ import polars as pl
 
 from smartborder.quality.terms import usd_per_unit
 from smartborder.risk.lanes import BLUE, GREEN, HOLD, RED, RFI, SEVERITY, YELLOW
+from smartborder.risk.lists import Lists
 from smartborder.risk.profiles import Compiled, Profile, compile_profile, describe
 from smartborder.risk.valuation import ValuationReference, undervaluation
-from smartborder.risk.watchlists import Lists
 from smartborder.schema import ITEM_NO, KEY, with_all_fields
 
 SCORE_LANES = ((0.75, RED), (0.45, YELLOW))  # the lane a score reaches by itself

@@ -241,7 +241,7 @@ def condition_expr(field: str, condition: Condition, lists: "ListLookup") -> pl.
 
 
 class ListLookup(Protocol):
-    """What a watch-list condition compiles to (risk/lists.py provides it)."""
+    """What a watch-list condition compiles to (risk.lists.Lists provides it)."""
 
     def expr(self, field: str, name: str, min_score: float | None) -> pl.Expr: ...
 

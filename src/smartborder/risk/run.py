@@ -14,9 +14,10 @@ from smartborder.config import Settings
 from smartborder.intake.pipeline import RejectsFile, open_source
 from smartborder.risk.engine import Context, assess, evidence
 from smartborder.risk.lanes import LANES, RFI
+from smartborder.risk.lists import Lists, load_lists
 from smartborder.risk.profiles import load_profiles
 from smartborder.risk.valuation import ValuationReference
-from smartborder.risk.watchlists import Lists, load_lists, read_parties
+from smartborder.risk.watchlists import read_parties
 from smartborder.schema import KEY, ROW, with_all_fields
 
 OUTPUT_COLUMNS = ("submitter", "reference", "risk_score", "lane", "proposed_lane", "selected_by", "reasons", "rfi", "profiles")
