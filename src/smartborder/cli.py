@@ -311,7 +311,7 @@ def train_command(
     mapping: Annotated[Path | None, typer.Option(help="YAML mapping of the file's columns, with its `outcome` section.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed: the same data and seed give the same model.")] = 0,
 ) -> dict:
-    """Learn a risk model from inspection outcomes; the last two months are held out to stop and calibrate it."""
+    """Learn a risk model from inspection outcomes; the latest (two months at most) are held out to stop and calibrate it."""
     from smartborder.learn.dataset import labelled
     from smartborder.learn.model import RiskModel
 
@@ -322,7 +322,7 @@ def train_command(
     with console.status(f"training on {frame.height:,} inspected consignments"):
         model = RiskModel.fit(frame, seed)
     model.save(out)
-    _print_metrics(f"Model {model.info['version']}: out-of-time check on the last two months of {file.name}", model.info["out_of_time_metrics"])
+    _print_metrics(f"Model {model.info['version']}: out-of-time check on the latest outcomes of {file.name}", model.info["out_of_time_metrics"])
     console.print(f"Model: [bold]{out}[/]")
     return model.info
 

@@ -1,7 +1,8 @@
 """The risk model: gradient-boosted trees (LightGBM) on the customs features, with isotonic calibration
 fitted out of time, readable reasons per consignment, saved as plain files.
 
-Training holds out the last VALIDATION_DAYS of the training data: the model trained on the earlier part
+Training holds out the last VALIDATION_DAYS of the training data (or its last fifth of consignments when that
+is fewer, for short histories): the model trained on the earlier part
 stops early and is calibrated there; the model kept is then refitted on all the training data with that
 many trees (newest outcomes matter most) and uses the same calibration. Same data and seed, same model.
 """
@@ -23,6 +24,7 @@ from smartborder.learn.evaluate import metrics
 from smartborder.learn.features import DATE, HISTORY_COLUMNS, FeatureSpec, build
 
 VALIDATION_DAYS = 61
+VALIDATION_SHARE = 0.2
 PARAMS = {
     "objective": "binary", "learning_rate": 0.03, "num_leaves": 63, "min_data_in_leaf": 20, "feature_fraction": 0.8,
     "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0, "cat_smooth": 10.0, "max_cat_to_onehot": 8,
@@ -60,7 +62,9 @@ class RiskModel:
         spec = FeatureSpec.learn(features)
         x, y = spec.matrix(features), frame[LABEL].to_numpy()
         first, last = frame[DATE].min(), frame[DATE].max()
-        early = (frame[DATE] <= last - timedelta(days=VALIDATION_DAYS)).to_numpy()
+        early = (frame[DATE] < _validation_start(frame[DATE])).to_numpy()
+        if early.all() or not early.any():
+            raise ValueError("training needs outcomes on more than one date")
         params = PARAMS | {"seed": seed}
         dataset = lambda rows: lgb.Dataset(x[rows], y[rows], feature_name=spec.names, categorical_feature=list(spec.categorical), free_raw_data=False)  # noqa: E731
         held = lgb.train(params, dataset(early), MAX_TREES, valid_sets=[dataset(~early)], callbacks=[lgb.early_stopping(200, verbose=False)])
@@ -113,6 +117,11 @@ class RiskModel:
             json.loads((directory / "calibration.json").read_text()), pl.read_parquet(directory / "history.parquet"),
             json.loads((directory / "model.json").read_text()),
         )  # fmt: skip
+
+
+def _validation_start(dates: pl.Series):
+    """First date of the out-of-time slice: the last VALIDATION_DAYS, or fewer to keep most data for training."""
+    return max(dates.max() - timedelta(days=VALIDATION_DAYS - 1), dates.sort()[int(len(dates) * (1 - VALIDATION_SHARE))])
 
 
 def _calibrated(raw: np.ndarray, calibration: dict[str, list[float]]) -> np.ndarray:
