@@ -95,3 +95,26 @@ def test_kcs_first_weeks_rank_fraud_better_than_chance(tmp_path):
     assert frame.height == 3000 and {"tax_rate", "import_type"} <= set(frame.columns)
     model = RiskModel.fit(frame, seed=0)
     assert model.info["out_of_time_metrics"]["roc_auc"] > 0.6
+
+
+@pytest.mark.skipif(not KCS.is_dir(), reason=f"KCS data not found at {KCS}")
+def test_assess_with_a_model_gives_its_probability_and_reasons(embedded_settings, tmp_path):
+    from typer.testing import CliRunner
+
+    from smartborder.cli import app
+
+    mapping = str(ROOT / "examples" / "kcs" / "mapping.yaml")
+    history, fresh = tmp_path / "history.csv", tmp_path / "fresh.csv"
+    rows = pl.read_csv(KCS / "train.csv", infer_schema=False)
+    rows.head(3000).write_csv(history)
+    rows.slice(3000, 300).drop("Fraud", "Critical Fraud").write_csv(fresh)  # new declarations: no outcome columns
+    runner = CliRunner()
+    trained = runner.invoke(app, ["train", str(history), "--mapping", mapping, "--out", str(tmp_path / "model")])
+    assert trained.exit_code == 0, trained.output
+    out = tmp_path / "assessed.csv"
+    result = runner.invoke(app, ["assess", str(fresh), "--mapping", mapping, "--model", str(tmp_path / "model"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assessed = pl.read_csv(out)
+    assert assessed.height == 300
+    assert assessed["reasons"].str.contains(r"^model 0\.1\.0\+\S+: probability 0\.\d+").all()
+    assert assessed["risk_score"].n_unique() > 10  # the model ranks, it does not give one score to all

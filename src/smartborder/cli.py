@@ -128,12 +128,13 @@ def assess_command(
     yellow: Annotated[float | None, typer.Option(min=0, max=1, help="Share of consignments that may go yellow.")] = None,
     control: Annotated[float, typer.Option(min=0, max=1, help="Random control sample (share), kept when capacity is set.")] = 0.005,
     trusted: Annotated[Path | None, typer.Option(help="Trusted traders (AEO): CSV with id (EORI/TIN) and name.")] = None,
+    model: Annotated[Path | None, typer.Option(help="Model directory from `smartborder train`: its probability and reasons join the evidence.")] = None,
     store: Annotated[bool, typer.Option(help="Also ingest the file and record the assessments in the store.")] = False,
 ) -> None:
     """Assess consignments: risk score, lane and readable reasons for each (and requests for information)."""
     settings = get_settings()
     try:
-        context = load_context(profiles, watchlists, valuation, trusted)
+        context = load_context(profiles, watchlists, valuation, trusted, model)
     except (ProfileError, ListError, OSError) as e:
         _fail(str(e))
     if store:

@@ -11,6 +11,7 @@ too poor to assess gets a request for information instead of a lane.
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -20,6 +21,9 @@ from smartborder.risk.lists import Lists
 from smartborder.risk.profiles import Compiled, Profile, compile_profile, describe
 from smartborder.risk.valuation import ValuationReference, undervaluation
 from smartborder.schema import ITEM_NO, KEY, with_all_fields
+
+if TYPE_CHECKING:  # the learning stack (LightGBM) is only loaded when a model is used
+    from smartborder.learn.model import RiskModel
 
 SCORE_LANES = ((0.75, RED), (0.45, YELLOW))  # the lane a score reaches by itself
 VALUATION_WEIGHT, VALUATION_LANE = 0.35, YELLOW
@@ -35,6 +39,7 @@ class Context:
     lists: Lists
     valuation: ValuationReference | None = None
     trusted: frozenset[str] = frozenset()  # identifiers of trusted traders beyond the AEO flags
+    model: "RiskModel | None" = None  # learnt from inspection results
     on: date = field(default_factory=date.today)  # profiles in force on this date apply
     compiled: list[Compiled] = field(init=False)
 
@@ -91,6 +96,21 @@ def _valuation_evidence(batch: pl.DataFrame, reference: ValuationReference | Non
     )  # fmt: skip
 
 
+def _model_evidence(batch: pl.DataFrame, model: "RiskModel | None") -> pl.DataFrame:
+    """The model's probability of non-compliance as a weight, its strongest features as the reason."""
+    if model is None:
+        return pl.DataFrame(schema=EVIDENCE)
+    from smartborder.learn.dataset import consignment_rows
+
+    rows = consignment_rows(batch)
+    probability = model.predict(rows)
+    explained = ["; ".join(reasons) or "no single feature stands out" for reasons in model.explain(rows)]
+    return rows.select(KEY).with_columns(
+        pl.lit(f"model:{model.info['version']}").alias("source"), pl.Series("weight", probability, dtype=pl.Float64), pl.lit(None, dtype=pl.String).alias("lane"),
+        pl.format("model {}: probability {} ({})", pl.lit(model.info["version"]), pl.Series(probability).round(2), pl.Series(explained)).alias("reason"),
+    )  # fmt: skip
+
+
 def _lane_rank(lane: pl.Expr) -> pl.Expr:
     return lane.replace_strict(SEVERITY, default=None, return_dtype=pl.Int8)
 
@@ -142,6 +162,7 @@ def evidence(batch: pl.DataFrame, context: Context) -> tuple[pl.DataFrame, pl.Da
         _profile_evidence(batch, context.compiled),
         _watchlist_evidence(matches, context.lists),
         _valuation_evidence(batch, context.valuation),
+        _model_evidence(batch, context.model),
     ])  # fmt: skip
     return batch, found
 

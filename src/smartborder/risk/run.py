@@ -35,7 +35,12 @@ class AssessSummary:
 
 
 def load_context(
-    profiles: Path | None, watchlists: Path | None, valuation: Path | None, trusted: Path | None = None, on: date | None = None
+    profiles: Path | None,
+    watchlists: Path | None,
+    valuation: Path | None,
+    trusted: Path | None = None,
+    model: Path | None = None,
+    on: date | None = None,
 ) -> Context:
     """The context an assessment runs with; ProfileError / ListError name what is wrong."""
     lists = Lists(load_lists(watchlists) if watchlists else {})
@@ -44,7 +49,12 @@ def load_context(
         raise FileNotFoundError(f"{valuation}: no valuation reference there; make one with `smartborder valuation learn`")
     reference = ValuationReference.load(valuation) if valuation else None
     traders = frozenset(party.id for party in read_parties(trusted)) if trusted else frozenset()
-    return Context(loaded, lists, reference, traders, on=on or date.today())
+    learnt = None
+    if model:
+        from smartborder.learn.model import RiskModel
+
+        learnt = RiskModel.load(model)
+    return Context(loaded, lists, reference, traders, learnt, on=on or date.today())
 
 
 def profile_report(frame: pl.DataFrame, context: Context) -> pl.DataFrame:
