@@ -10,6 +10,7 @@ the outcomes of valid.csv's earlier days, as when outcomes are recorded daily).
 """
 
 import argparse
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -18,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from smartborder.cli import evaluate_command, train_command
+from smartborder.config import get_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 KCS = ROOT.parent / "shared" / "data" / "kcs-synthetic-declarations"
@@ -30,8 +32,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
+        os.environ["SMARTBORDER_DATA_DIR"] = tmp  # the model is registered in a store of its own, not the user's
+        os.environ.pop("SMARTBORDER_DATABASE_URL", None)
+        get_settings.cache_clear()
         started = time.perf_counter()
-        info = train_command(KCS / "train.csv", out=Path(tmp) / "model", mapping=MAPPING, seed=args.seed)
+        info = train_command(file=KCS / "train.csv", out=Path(tmp) / "model", mapping=MAPPING, seed=args.seed)
         trained = time.perf_counter() - started
         results = {rolling: evaluate_command(KCS / "valid.csv", model=Path(tmp) / "model", mapping=MAPPING, rolling=rolling, as_json=True)
                    for rolling in (False, True)}  # fmt: skip

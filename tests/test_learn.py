@@ -1,5 +1,6 @@
 """The learning loop: leakage-free party history, deterministic training, metrics, saved models, KCS end to end."""
 
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -118,3 +119,41 @@ def test_assess_with_a_model_gives_its_probability_and_reasons(embedded_settings
     assert assessed.height == 300
     assert assessed["reasons"].str.contains(r"^model 0\.1\.0\+\S+: probability 0\.\d+").all()
     assert assessed["risk_score"].n_unique() > 10  # the model ranks, it does not give one score to all
+
+
+def test_training_registers_models_and_a_challenger_can_be_promoted(settings, tmp_path):
+    from typer.testing import CliRunner
+
+    from smartborder.cli import app
+    from smartborder.learn.registry import CHALLENGER, CHAMPION, RETIRED, register, registered
+    from smartborder.store.db import open_store
+
+    engine = open_store(settings)
+    first = {"version": "0.1.0+20250101.aaaa", "training_window": ["2024-01-01", "2024-12-31"], "out_of_time_metrics": {"precision_5": 0.9}}
+    second = first | {"version": "0.1.0+20250201.bbbb"}
+    assert register(engine, tmp_path / "m1", first) == CHAMPION
+    assert register(engine, tmp_path / "m2", second) == CHALLENGER
+    assert register(engine, tmp_path / "m2", second) == CHALLENGER  # the same version twice changes nothing
+    result = CliRunner().invoke(app, ["models", "promote", second["version"]])
+    assert result.exit_code == 0, result.output
+    assert dict(registered(engine).select("version", "status").iter_rows()) == {first["version"]: RETIRED, second["version"]: CHAMPION}
+    unknown = CliRunner().invoke(app, ["models", "promote", "nope"])
+    assert unknown.exit_code == 2 and "no model 'nope' in the register" in unknown.output
+    engine.dispose()
+
+
+@pytest.mark.skipif(not KCS.is_dir(), reason=f"KCS data not found at {KCS}")
+def test_training_from_the_store_uses_stored_outcomes(embedded_settings, tmp_path):
+    from typer.testing import CliRunner
+
+    from smartborder.cli import app
+
+    history = tmp_path / "history.csv"
+    pl.read_csv(KCS / "train.csv", infer_schema=False).head(3000).write_csv(history)
+    runner = CliRunner()
+    ingested = runner.invoke(app, ["ingest", str(history), "--mapping", str(ROOT / "examples" / "kcs" / "mapping.yaml")])
+    assert ingested.exit_code == 0, ingested.output
+    trained = runner.invoke(app, ["train", "--out", str(tmp_path / "model")], env={"COLUMNS": "200"})
+    assert trained.exit_code == 0, trained.output
+    assert "registered as champion" in trained.output
+    assert json.loads((tmp_path / "model" / "model.json").read_text())["consignments"] == 3000  # every stored outcome

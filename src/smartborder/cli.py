@@ -128,13 +128,13 @@ def assess_command(
     yellow: Annotated[float | None, typer.Option(min=0, max=1, help="Share of consignments that may go yellow.")] = None,
     control: Annotated[float, typer.Option(min=0, max=1, help="Random control sample (share), kept when capacity is set.")] = 0.005,
     trusted: Annotated[Path | None, typer.Option(help="Trusted traders (AEO): CSV with id (EORI/TIN) and name.")] = None,
-    model: Annotated[Path | None, typer.Option(help="Model directory from `smartborder train`: its probability and reasons join the evidence.")] = None,
+    model: Annotated[str | None, typer.Option(help="Model directory from `smartborder train`, or 'champion' for the store's model in use.")] = None,
     store: Annotated[bool, typer.Option(help="Also ingest the file and record the assessments in the store.")] = False,
 ) -> None:
     """Assess consignments: risk score, lane and readable reasons for each (and requests for information)."""
     settings = get_settings()
     try:
-        context = load_context(profiles, watchlists, valuation, trusted, model)
+        context = load_context(profiles, watchlists, valuation, trusted, _model_path(model, settings))
     except (ProfileError, ListError, OSError) as e:
         _fail(str(e))
     if store:
@@ -146,6 +146,17 @@ def assess_command(
     summary = _assess(file, context, out, mapping, chooser)
     if store:
         console.print(f"{record_assessments(open_store(settings), summary.results):,} assessments recorded in the store")
+
+
+def _model_path(model: str | None, settings) -> Path | None:
+    if model != "champion":
+        return Path(model) if model else None
+    from smartborder.learn.registry import champion
+
+    path = champion(open_store(settings))
+    if path is None:
+        _fail("no champion model registered: run `smartborder train`")
+    return path
 
 
 def _assess(file: Path, context, out: Path, mapping: Path | None, chooser) -> AssessSummary:
@@ -307,25 +318,62 @@ def demo_command(
 
 @app.command("train")
 def train_command(
-    file: Annotated[Path, typer.Argument(help="Consignments with their inspection outcomes (CSV, NDJSON or Parquet).")],
     out: Annotated[Path, typer.Option(help="Directory to write the model to.")],
+    file: Annotated[Path | None, typer.Argument(help="Consignments with their inspection outcomes; default: the store's.")] = None,
     mapping: Annotated[Path | None, typer.Option(help="YAML mapping of the file's columns, with its `outcome` section.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed: the same data and seed give the same model.")] = 0,
 ) -> dict:
     """Learn a risk model from inspection outcomes; the latest (two months at most) are held out to stop and calibrate it."""
-    from smartborder.learn.dataset import labelled
+    from smartborder.learn.dataset import labelled, stored_labelled
     from smartborder.learn.model import RiskModel
+    from smartborder.learn.registry import register
 
+    engine = open_store()
     try:
-        frame = labelled(file, mapping, get_settings())
+        frame = labelled(file, mapping, get_settings()) if file else stored_labelled(engine)
     except (IntakeError, ValueError) as e:
         _fail(str(e))
     with console.status(f"training on {frame.height:,} inspected consignments"):
         model = RiskModel.fit(frame, seed)
     model.save(out)
-    _print_metrics(f"Model {model.info['version']}: out-of-time check on the latest outcomes of {file.name}", model.info["out_of_time_metrics"])
-    console.print(f"Model: [bold]{out}[/]")
+    source = file.name if file else "the store"
+    _print_metrics(f"Model {model.info['version']}: out-of-time check on the latest outcomes of {source}", model.info["out_of_time_metrics"])
+    console.print(f"Model: [bold]{out}[/], registered as {register(engine, out, model.info)}")
     return model.info
+
+
+models_app = typer.Typer(help="The register of models: which is in use (champion), which are compared (challengers).", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("list")
+def models_list_command() -> None:
+    """Registered models with their status, training window and out-of-time metrics."""
+    from smartborder.learn.registry import registered
+
+    frame = registered(open_store())
+    if frame.is_empty():
+        _fail("no model registered yet: run `smartborder train`")
+    table = Table(title="Models")
+    for column in ("version", "status", "trained on", "P@5 %", "AUC", "path"):
+        table.add_column(column)
+    for row in frame.iter_rows(named=True):
+        metrics = json.loads(row["metrics"] or "{}")
+        table.add_row(row["version"], row["status"], f"{row['window_from']} .. {row['window_to']}",
+                      f"{metrics.get('precision_5', float('nan')):.3f}", f"{metrics.get('roc_auc', float('nan')):.3f}", row["path"])  # fmt: skip
+    console.print(table)
+
+
+@models_app.command("promote")
+def models_promote_command(version: Annotated[str, typer.Argument(help="The challenger to put in use.")]) -> None:
+    """Put a challenger in use as champion; the current champion is retired."""
+    from smartborder.learn.registry import promote
+
+    try:
+        promote(open_store(), version)
+    except LookupError as e:
+        _fail(str(e))
+    console.print(f"{version} is now the champion")
 
 
 @app.command("evaluate")

@@ -3,10 +3,12 @@
 from pathlib import Path
 
 import polars as pl
+from sqlalchemy import Engine, select
 
 from smartborder.config import Settings
 from smartborder.intake.pipeline import open_source
 from smartborder.schema import CONSIGNMENT_FIELDS, EXTRA, ITEM_FIELDS, ITEM_NO, KEY, with_all_fields
+from smartborder.store.tables import consignments, goods_items, outcomes
 
 LABEL = "label"  # 1: non-compliance or seizure found at inspection, 0: nothing found
 KNOWN_AT = "known_at"  # when the outcome became known: inspection date, else the declaration date
@@ -34,7 +36,29 @@ def labelled(path: Path, mapping: Path | None, settings: Settings) -> pl.DataFra
             parts.append(prepared.goods_items().join(prepared.outcomes, on=KEY, how="inner"))
     if not parts:
         raise ValueError(f"{path}: no consignment with an inspection outcome (does the mapping map `outcome`?)")
-    frame = consignment_rows(pl.concat(parts, how="diagonal_relaxed"))
+    return _with_label(consignment_rows(pl.concat(parts, how="diagonal_relaxed")))
+
+
+def stored_labelled(engine: Engine) -> pl.DataFrame:
+    """The store's current consignments with a recorded outcome (the latest, when several), as
+    `labelled` gives them from a file."""
+    item = goods_items.alias("item")
+    query = (
+        select(consignments.c.id.label(KEY), *(consignments.c[n] for n in CONSIGNMENT_FIELDS), consignments.c[EXTRA],
+               *(item.c[n] for n in ITEM_FIELDS), outcomes.c.result.label("outcome_result"),
+               outcomes.c.inspected_at.label("outcome_inspected_at"), outcomes.c.recorded_at)
+        .join_from(consignments, item, (item.c.consignment_id == consignments.c.id) & (item.c.item_no == 1))
+        .join(outcomes, outcomes.c.consignment_id == consignments.c.id)
+        .where(consignments.c.is_current)
+    )  # fmt: skip
+    frame = pl.read_database(query, engine, schema_overrides={KEY: pl.Int64})
+    if frame.is_empty():
+        raise ValueError("no stored consignment has an inspection outcome: ingest a file with outcomes or import them")
+    latest = frame.sort("recorded_at", descending=True).unique(KEY, keep="first").drop("recorded_at").with_columns(pl.lit(1, dtype=pl.Int32).alias(ITEM_NO))
+    return _with_label(consignment_rows(latest.sort(KEY)))
+
+
+def _with_label(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(
         pl.exclude("^outcome_.*$"),
         pl.col("outcome_result").is_in(POSITIVE).cast(pl.Int8).alias(LABEL),

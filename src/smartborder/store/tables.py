@@ -144,6 +144,19 @@ assessments = Table(
     Column("rfi", Text),
 )
 
+models = Table(
+    "models",
+    metadata,
+    Column("id", _serial(), primary_key=True),
+    Column("version", String(100), nullable=False, unique=True),
+    Column("path", Text, nullable=False),
+    Column("registered_at", DateTime(timezone=True), nullable=False),
+    Column("window_from", Date),
+    Column("window_to", Date),
+    Column("metrics", Text),  # JSON
+    Column("status", String(16), nullable=False),  # champion (in use), challenger (being compared), retired
+)
+
 rejections = Table(
     "rejections",
     metadata,
