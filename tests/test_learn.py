@@ -157,3 +157,33 @@ def test_training_from_the_store_uses_stored_outcomes(embedded_settings, tmp_pat
     assert trained.exit_code == 0, trained.output
     assert "registered as champion" in trained.output
     assert json.loads((tmp_path / "model" / "model.json").read_text())["consignments"] == 3000  # every stored outcome
+
+
+@pytest.mark.skipif(not KCS.is_dir(), reason=f"KCS data not found at {KCS}")
+def test_outcomes_import_records_once_and_rejects_unknown_consignments(settings, tmp_path):
+    from sqlalchemy import func, select
+    from typer.testing import CliRunner
+
+    from smartborder.cli import app
+    from smartborder.store.db import open_store
+    from smartborder.store.tables import outcomes
+
+    mapping = str(ROOT / "examples" / "kcs" / "mapping.yaml")
+    rows = pl.read_csv(KCS / "train.csv", infer_schema=False).head(200)
+    declarations, results = tmp_path / "declarations.csv", tmp_path / "results.csv"
+    rows.drop("Fraud", "Critical Fraud").write_csv(declarations)
+    rows.with_columns(pl.when(pl.int_range(pl.len()) == 7).then(pl.lit("NOT-STORED")).otherwise(pl.col("Declaration ID")).alias("Declaration ID")).write_csv(results)
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", str(declarations), "--mapping", mapping]).exit_code == 0
+    first = runner.invoke(app, ["outcomes", "import", str(results), "--mapping", mapping, "--rejects", str(tmp_path / "r.csv")])
+    assert first.exit_code == 0, first.output
+    assert "200 rows read: 199 outcomes recorded, 0 already known, 1 rejected" in " ".join(first.output.split())
+    assert "no stored consignment 'NOT-STORED'" in (tmp_path / "r.csv").read_text()
+    again = runner.invoke(app, ["outcomes", "import", str(results), "--mapping", mapping])
+    assert "0 outcomes recorded, 199 already known" in " ".join(again.output.split())
+    engine = open_store(settings)
+    with engine.connect() as conn:
+        by_result = dict(conn.execute(select(outcomes.c.result, func.count()).group_by(outcomes.c.result)).all())
+    engine.dispose()
+    expected = rows.head(200).filter(pl.int_range(pl.len()) != 7)["Critical Fraud"].value_counts()
+    assert sum(by_result.values()) == 199 and by_result["no_finding"] == expected.filter(pl.col("Critical Fraud") == "0")["count"][0]

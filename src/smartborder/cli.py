@@ -342,6 +342,31 @@ def train_command(
     return model.info
 
 
+outcomes_app = typer.Typer(help="Inspection outcomes: what officers found.", no_args_is_help=True)
+app.add_typer(outcomes_app, name="outcomes")
+
+
+@outcomes_app.command("import")
+def outcomes_import_command(
+    file: Annotated[Path, typer.Argument(help="Outcomes of stored consignments (CSV, NDJSON or Parquet).")],
+    mapping: Annotated[Path, typer.Option(help="YAML mapping naming submitter, reference and the `outcome` section.")],
+    submitter: Annotated[str | None, typer.Option(help="Whose consignments, when the file does not say.")] = None,
+    rejects: Annotated[Path | None, typer.Option(help="Where to write rejected rows (default: under the data directory).")] = None,
+) -> None:
+    """Record inspection outcomes for consignments already in the store; importing twice records nothing new."""
+    from smartborder.learn.outcomes import import_outcomes
+
+    settings = get_settings()
+    try:
+        summary = import_outcomes(file, open_store(settings), settings, mapping, submitter, rejects)
+    except IntakeError as e:
+        _fail(str(e))
+    console.print(f"{summary.rows_read:,} rows read: {summary.recorded:,} outcomes recorded, {summary.already_known:,} already known, "
+                  f"{summary.rejected_rows:,} rejected")  # fmt: skip
+    if summary.rejected_rows:
+        console.print(f"Rejected rows, with their reasons: [bold]{summary.rejects_path}[/]")
+
+
 models_app = typer.Typer(help="The register of models: which is in use (champion), which are compared (challengers).", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 

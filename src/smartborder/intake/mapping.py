@@ -126,8 +126,9 @@ class Resolved(BaseModel):
     absent: list[str]  # optional record fields whose mapped column the file does not have
 
 
-def resolve(mapping: Mapping, columns: list[str], submitter: str | None) -> Resolved:
-    """Bind the mapping to a file's columns; fail on missing required columns."""
+def resolve(mapping: Mapping, columns: list[str], submitter: str | None, required: tuple[str, ...] | None = None) -> Resolved:
+    """Bind the mapping to a file's columns; fail on missing required columns (the record's, or `required`)."""
+    required = required if required is not None else tuple(f.name for f in FIELDS if f.required)
     available = set(columns)
     fields = dict(mapping.fields)
     if submitter is not None:
@@ -137,12 +138,12 @@ def resolve(mapping: Mapping, columns: list[str], submitter: str | None) -> Reso
             for candidate in (f.name, f"items.{f.name}"):
                 if candidate in available and f.name not in fields:
                     fields[f.name] = Source(column=candidate)
-    missing = [f for f in FIELDS if f.required and f.name not in fields]
+    missing = [f for f in FIELDS if f.name in required and f.name not in fields]
     if missing:
         names = ", ".join(f.name for f in missing)
         raise IntakeError(f"missing required columns for {names}: the file has {', '.join(columns)}; map them in a mapping file")
     absent = [name for name, src in fields.items() if src.column is not None and src.column not in available]
-    required_absent = [name for name in absent if FIELD_BY_NAME[name].required]
+    required_absent = [name for name in absent if name in required]
     if required_absent:
         detail = ", ".join(f"{fields[n].column!r} (for {n})" for n in required_absent)
         raise IntakeError(f"missing required column {detail}; the file has {', '.join(columns)}")
