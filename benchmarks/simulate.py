@@ -17,7 +17,7 @@ the period's true rate, and the naive estimate from all inspected consignments (
 
     python benchmarks/simulate.py [--seed 0] [--warmup-weeks 4] [--retrain-every 1] [--share 0.05] [--control-share 0.005]
 
-About two minutes on two cores with the defaults.
+One to two minutes on two cores with the defaults (weekly retraining, full tree budget; `--max-trees` to lower it).
 """
 
 import argparse

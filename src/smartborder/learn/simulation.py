@@ -112,7 +112,7 @@ def replay(
             known = pl.concat(revealed, how="vertical_relaxed") if revealed else rows.clear()
             if uses_scores and (model is None or replayed_weeks % retrain_every == 0):
                 model, fitted_upto, fits = fit(known.drop(WEEK, "selected_by"), seed), len(revealed), fits + 1
-            recent = pl.concat(revealed[fitted_upto:], how="vertical_relaxed").drop(WEEK, "selected_by") if len(revealed) > fitted_upto else known.clear().drop(WEEK, "selected_by")
+            recent = pl.concat(revealed[fitted_upto:] or [known.clear()], how="vertical_relaxed").drop(WEEK, "selected_by")
             scores = np.asarray(score(model, rows.drop(hidden), recent), dtype=float) if uses_scores else np.zeros(rows.height)
             chosen_by, capacity, pick = RISK, Capacity(red_share=share, control_share=control_share), strategy
             replayed_weeks += 1
