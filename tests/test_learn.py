@@ -187,3 +187,40 @@ def test_outcomes_import_records_once_and_rejects_unknown_consignments(settings,
     engine.dispose()
     expected = rows.head(200).filter(pl.int_range(pl.len()) != 7)["Critical Fraud"].value_counts()
     assert sum(by_result.values()) == 199 and by_result["no_finding"] == expected.filter(pl.col("Critical Fraud") == "0")["count"][0]
+
+
+def test_evaluate_reports_revenue_recovered_when_outcomes_carry_extra_duty(embedded_settings, tmp_path):
+    import yaml
+    from typer.testing import CliRunner
+
+    from smartborder.cli import app
+
+    rng = np.random.default_rng(5)
+    n = 1_500
+    days = [date(2024, 1, 1) + timedelta(days=int(d)) for d in np.sort(rng.integers(0, 200, n))]
+    risky = rng.random(n) < 0.3
+    fraud = rng.random(n) < np.where(risky, 0.7, 0.05)
+    frame = pl.DataFrame({
+        "ref": [f"R{i}" for i in range(n)], "day": days, "hs": np.where(risky, "851713", "610910"), "country": "CN",
+        "value": rng.uniform(5, 500, n).round(2), "kg": rng.uniform(0.1, 5, n).round(2), "importer": [f"I{i % 97}" for i in range(n)],
+        "found": np.where(fraud, "non_compliance", "no_finding"), "duty": np.where(fraud, rng.uniform(10, 100, n).round(2), 0.0),
+        "officer": "O. Kowalska",
+    })  # fmt: skip
+    frame.write_csv(tmp_path / "labelled.csv")
+    mapping = {
+        "fields": {"submitter": {"value": "S"}, "reference": "ref", "declared_date": "day", "destination_country": {"value": "DE"},
+                   "hs_code": "hs", "origin_country": "country", "value": "value", "currency": {"value": "EUR"}, "net_mass": "kg",
+                   "consignee_id": "importer"},
+        "outcome": {"result": "found", "extra_duty": "duty", "officer": "officer"},
+    }  # fmt: skip
+    (tmp_path / "m.yaml").write_text(yaml.safe_dump(mapping))
+    runner = CliRunner()
+    args = ["--mapping", str(tmp_path / "m.yaml")]
+    assert runner.invoke(app, ["train", str(tmp_path / "labelled.csv"), *args, "--out", str(tmp_path / "model")]).exit_code == 0
+    result = runner.invoke(app, ["evaluate", str(tmp_path / "labelled.csv"), *args, "--model", str(tmp_path / "model"), "--json"])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output)
+    assert 0.15 < scores["revenue_10"] <= 1  # the top tenth by risk holds well over a tenth of the duty at stake
+    assert scores["revenue_5"] <= scores["revenue_10"]
+    spec = json.loads((tmp_path / "model" / "features.json").read_text())
+    assert "revenue" not in json.dumps(spec) and "duty" not in json.dumps(spec)  # an outcome is never a feature

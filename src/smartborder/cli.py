@@ -411,7 +411,7 @@ def evaluate_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON only.")] = False,
 ) -> dict:
     """Precision and recall among the top 1, 2, 5 and 10 % by risk, and ROC AUC, on labelled consignments."""
-    from smartborder.learn.dataset import LABEL, labelled
+    from smartborder.learn.dataset import LABEL, REVENUE, labelled
     from smartborder.learn.evaluate import metrics
     from smartborder.learn.model import RiskModel
 
@@ -420,7 +420,8 @@ def evaluate_command(
         frame = labelled(file, mapping, get_settings())
     except (IntakeError, ValueError, FileNotFoundError) as e:
         _fail(str(e))
-    result = metrics(frame[LABEL], risk_model.predict(frame, frame if rolling else None)) | {"model": risk_model.info["version"], "rolling": rolling}
+    revenue = frame[REVENUE] if frame[REVENUE].is_not_null().any() else None  # extra duty assessed, where the outcomes say
+    result = metrics(frame[LABEL], risk_model.predict(frame, frame if rolling else None), revenue) | {"model": risk_model.info["version"], "rolling": rolling}
     if as_json:
         print(json.dumps(result))
     else:
@@ -432,10 +433,12 @@ def _print_metrics(title: str, result: dict) -> None:
     from smartborder.learn.evaluate import TOP_PERCENTS
 
     table = Table(title=f"{title}: {result['consignments']:,} consignments, {result['positives']:,} non-compliant")
-    for column in ("top", "precision", "recall"):
+    with_revenue = result.get(f"revenue_{TOP_PERCENTS[0]}") is not None
+    for column in ("top", "precision", "recall", *(["revenue recovered"] if with_revenue else [])):
         table.add_column(column, justify="right")
     for percent in TOP_PERCENTS:
         recall = result[f"recall_{percent}"]
-        table.add_row(f"{percent} %", f"{result[f'precision_{percent}']:.3f}", "-" if recall is None else f"{recall:.3f}")
+        revenue = [f"{result[f'revenue_{percent}']:.3f}"] if with_revenue else []
+        table.add_row(f"{percent} %", f"{result[f'precision_{percent}']:.3f}", "-" if recall is None else f"{recall:.3f}", *revenue)
     console.print(table)
     console.print(f"ROC AUC: {result['roc_auc']:.3f}" if result["roc_auc"] is not None else "ROC AUC: - (one class only)")

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 from smartborder.intake.errors import IntakeError
 from smartborder.schema import FIELD_BY_NAME, FIELDS, ROW
 
-OUTCOME_FIELDS = ("inspected_at", "control_type", "result", "finding_kind", "extra_duty", "quantity_seized")
+OUTCOME_FIELDS = ("inspected_at", "officer", "control_type", "result", "finding_kind", "extra_duty", "quantity_seized")
 
 
 class Source(BaseModel):

@@ -96,7 +96,9 @@ def typed(text: pl.DataFrame, resolved: Resolved) -> tuple[pl.DataFrame, pl.Data
             parsed[column] = _parse_date(pl.col(column), src.format)
         elif name in ("extra_duty", "quantity_seized"):
             parsed[column] = _parse_number(pl.col(column), src.decimal)
-        else:
+        elif name == "officer":
+            parsed[column] = pl.col(column)
+        else:  # coded values: result, control type, kind of finding
             parsed[column] = pl.col(column).str.to_lowercase()
     both = text.with_columns(value.alias(f"_typed_{name}") for name, value in parsed.items())  # one pass
     problems = []

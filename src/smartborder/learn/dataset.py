@@ -12,6 +12,7 @@ from smartborder.store.tables import consignments, goods_items, outcomes
 
 LABEL = "label"  # 1: non-compliance or seizure found at inspection, 0: nothing found
 KNOWN_AT = "known_at"  # when the outcome became known: inspection date, else the declaration date
+REVENUE = "revenue"  # extra duty and taxes the inspection assessed: an outcome, never a feature
 POSITIVE = ("non_compliance", "seizure")
 
 
@@ -59,8 +60,12 @@ def stored_labelled(engine: Engine) -> pl.DataFrame:
 
 
 def _with_label(frame: pl.DataFrame) -> pl.DataFrame:
+    def outcome(name: str, dtype) -> pl.Expr:  # an outcome field the mapping may not map
+        return pl.col(f"outcome_{name}").cast(dtype) if f"outcome_{name}" in frame.columns else pl.lit(None, dtype=dtype)
+
     return frame.select(
         pl.exclude("^outcome_.*$"),
         pl.col("outcome_result").is_in(POSITIVE).cast(pl.Int8).alias(LABEL),
-        pl.coalesce("outcome_inspected_at", "declared_date").alias(KNOWN_AT),
+        pl.coalesce(outcome("inspected_at", pl.Date), "declared_date").alias(KNOWN_AT),
+        outcome("extra_duty", pl.Float64).alias(REVENUE),
     )

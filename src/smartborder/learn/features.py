@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from smartborder.learn.dataset import KNOWN_AT, LABEL
+from smartborder.learn.dataset import KNOWN_AT, LABEL, REVENUE
 from smartborder.schema import FIELD_BY_NAME, KEY
 
 PARTIES = {"importer": "consignee_id", "declarant": "submitter", "seller": "consignor_id", "courier": "carrier"}
@@ -76,7 +76,7 @@ def _unit_value_gap(frame: pl.DataFrame, history: pl.DataFrame) -> pl.Expr:
 
 def extras(frame: pl.DataFrame) -> list[str]:
     """The declared attributes beyond the record (a mapping's `extra`)."""
-    return [c for c in frame.columns if c not in FIELD_BY_NAME and c not in (KEY, LABEL, KNOWN_AT)]
+    return [c for c in frame.columns if c not in FIELD_BY_NAME and c not in (KEY, LABEL, KNOWN_AT, REVENUE)]
 
 
 def build(frame: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
