@@ -207,15 +207,14 @@ def profiles_check_command(
         return
     with console.status(f"dry run on {against.name}"):
         try:
-            counts, total = dry_run(against, context, get_settings(), mapping)
+            report, total = dry_run(against, context, get_settings(), mapping)
         except IntakeError as e:
             _fail(str(e))
     table = Table(title=f"Selection on {total:,} consignments of {against.name}")
     for column in ("profile", "title", "selects", "share", "expected"):
         table.add_column(column, justify="left" if column in ("profile", "title") else "right")
-    for p in context.profiles:
-        n = counts.get(p.id, 0)
-        table.add_row(p.id, p.title, f"{n:,}", f"{n / total:.2%}" if total else "-", f"{p.expected_selection_rate:.2%}")
+    for row in report.iter_rows(named=True):
+        table.add_row(row["profile"], row["title"], f"{round(row['hit_rate'] * total):,}", f"{row['hit_rate']:.2%}", f"{row['expected_rate']:.2%}")
     console.print(table)
 
 

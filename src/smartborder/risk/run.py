@@ -12,7 +12,7 @@ import polars as pl
 
 from smartborder.config import Settings
 from smartborder.intake.pipeline import RejectsFile, open_source
-from smartborder.risk.engine import Context, assess, evidence
+from smartborder.risk.engine import Context, assess
 from smartborder.risk.lanes import LANES, RFI
 from smartborder.risk.lists import Lists, load_lists
 from smartborder.risk.profiles import load_profiles
@@ -119,13 +119,9 @@ def assess_file(
     return AssessSummary(frame.height, rejected, lanes, out, rejects_path, profile_report(frame, context), frame)
 
 
-def dry_run(path: Path, context: Context, settings: Settings, mapping: Path | None = None) -> tuple[dict[str, int], int]:
-    """How many consignments of `path` each profile selects, and how many there are."""
-    counts: dict[str, int] = {}
-    total = 0
-    for _, prepared in open_source(path, settings, mapping).prepared(settings.rfi_severity):
-        _, found = evidence(prepared.goods_items(), context)
-        for source, n in found.filter(pl.col("source").str.starts_with("profile:")).group_by("source").agg(pl.col(KEY).n_unique()).iter_rows():
-            counts[source.removeprefix("profile:")] = counts.get(source.removeprefix("profile:"), 0) + n
-        total += prepared.consignments.height
-    return counts, total
+def dry_run(path: Path, context: Context, settings: Settings, mapping: Path | None = None) -> tuple[pl.DataFrame, int]:
+    """Each profile's expected selection rate against the share of `path`'s consignments it hits
+    (see `profile_report`), and how many consignments there are."""
+    parts = [assess(prepared.goods_items(), context) for _, prepared in open_source(path, settings, mapping).prepared(settings.rfi_severity)]
+    frame = pl.concat(parts)
+    return profile_report(frame, context), frame.height
