@@ -42,9 +42,15 @@ class Context:
     model: "RiskModel | None" = None  # learnt from inspection results
     on: date = field(default_factory=date.today)  # profiles in force on this date apply
     compiled: list[Compiled] = field(init=False)
+    effects: pl.DataFrame = field(init=False)  # per compiled profile: its column, source, weight, lane and reason
 
     def __post_init__(self) -> None:
         self.compiled = [compile_profile(p, self.lists) for p in self.profiles if p.in_force(self.on)]
+        self.effects = pl.DataFrame(
+            [(f"_p{i}", f"profile:{c.profile.id}", c.profile.effect.weight, c.profile.effect.lane, f"profile {c.profile.id} '{c.profile.title}' ({describe(c.profile.when)})")
+             for i, c in enumerate(self.compiled)],
+            schema={"column": pl.String, "source": pl.String, "weight": pl.Float64, "lane": pl.String, "reason": pl.String}, orient="row",
+        )  # fmt: skip
 
 
 def _prepared(batch: pl.DataFrame) -> pl.DataFrame:
@@ -55,20 +61,15 @@ def _prepared(batch: pl.DataFrame) -> pl.DataFrame:
     return batch.with_columns(route.alias("_route"), (pl.col("value") * rate).alias("value_usd"))
 
 
-def _profile_evidence(batch: pl.DataFrame, compiled: list[Compiled]) -> pl.DataFrame:
+def _profile_evidence(batch: pl.DataFrame, context: Context) -> pl.DataFrame:
     """All profiles in one pass: a column per profile, then one row per (consignment, profile hit)."""
-    if not compiled:
+    if not context.compiled:
         return pl.DataFrame(schema=EVIDENCE)
-    effects = pl.DataFrame(
-        [(f"_p{i}", f"profile:{c.profile.id}", c.profile.effect.weight, c.profile.effect.lane, f"profile {c.profile.id} '{c.profile.title}' ({describe(c.profile.when)})")
-         for i, c in enumerate(compiled)],
-        schema={"column": pl.String, "source": pl.String, "weight": pl.Float64, "lane": pl.String, "reason": pl.String}, orient="row",
-    )  # fmt: skip
     return (
-        batch.lazy().select(KEY, *(c.matches.alias(f"_p{i}") for i, c in enumerate(compiled)))
+        batch.lazy().select(KEY, *(c.matches.alias(f"_p{i}") for i, c in enumerate(context.compiled)))
         .group_by(KEY).agg(pl.all().any())
         .unpivot(index=KEY, variable_name="column").filter(pl.col("value"))
-        .join(effects.lazy(), on="column").select(*EVIDENCE).collect()
+        .join(context.effects.lazy(), on="column").select(*EVIDENCE).collect()
     )  # fmt: skip
 
 
@@ -159,7 +160,7 @@ def evidence(batch: pl.DataFrame, context: Context) -> tuple[pl.DataFrame, pl.Da
     batch = _prepared(batch)
     batch, matches = context.lists.screen(batch)
     found = pl.concat([
-        _profile_evidence(batch, context.compiled),
+        _profile_evidence(batch, context),
         _watchlist_evidence(matches, context.lists),
         _valuation_evidence(batch, context.valuation),
         _model_evidence(batch, context.model),
