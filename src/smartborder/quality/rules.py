@@ -11,7 +11,7 @@ import polars as pl
 
 from smartborder import codelists
 from smartborder.quality import text
-from smartborder.quality.terms import usd_per_unit
+from smartborder.quality.terms import in_usd
 from smartborder.schema import FIELD_BY_NAME, ITEM_NO, KEY, UNKNOWN_COUNTRY, Level, with_all_fields
 
 DESCRIPTION_CLASS = "_description_class"  # identifies a consignment within a batch: the row where it starts
@@ -75,8 +75,7 @@ def _with_text_classes(frame: pl.DataFrame) -> pl.DataFrame:
 
 def value_rules() -> list[Rule]:
     value, currency = pl.col("value"), pl.col("currency")
-    rate = currency.replace_strict(usd_per_unit(), default=None, return_dtype=pl.Float64)
-    usd = value * rate
+    usd = in_usd(value, currency)
     mass = pl.coalesce(pl.col("net_mass"), pl.col("gross_mass"))
     per_kg = usd / mass
     chapter = pl.col("hs_code").str.slice(0, 2)

@@ -78,6 +78,11 @@ def lexicon() -> Lexicon:
     )
 
 
+def in_usd(amount: pl.Expr, currency: pl.Expr) -> pl.Expr:
+    """An amount in US dollars, at the approximate rates; null for a currency without a rate."""
+    return amount * currency.replace_strict(usd_per_unit(), default=None, return_dtype=pl.Float64)
+
+
 @cache
 def usd_per_unit() -> dict[str, float]:
     """Approximate exchange rates for plausibility checks (never for duty)."""

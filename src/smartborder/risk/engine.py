@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from smartborder.quality.terms import usd_per_unit
+from smartborder.quality.terms import in_usd
 from smartborder.risk.lanes import BLUE, GREEN, HOLD, RED, RFI, SEVERITY, YELLOW
 from smartborder.risk.lists import Lists
 from smartborder.risk.profiles import Compiled, Profile, compile_profile, describe
@@ -57,8 +57,7 @@ def _prepared(batch: pl.DataFrame) -> pl.DataFrame:
     """Every record field present (null where the source has none), plus route and value in USD."""
     batch = with_all_fields(batch)
     route = pl.concat_str(pl.col("departure_country").fill_null(""), pl.col("transit_countries").fill_null(""), separator=" ").str.strip_chars()
-    rate = pl.col("currency").replace_strict(usd_per_unit(), default=None, return_dtype=pl.Float64)
-    return batch.with_columns(route.alias("_route"), (pl.col("value") * rate).alias("value_usd"))
+    return batch.with_columns(route.alias("_route"), in_usd(pl.col("value"), pl.col("currency")).alias("value_usd"))
 
 
 def _profile_evidence(batch: pl.DataFrame, context: Context) -> pl.DataFrame:

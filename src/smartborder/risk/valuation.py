@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
-from smartborder.quality.terms import usd_per_unit
+from smartborder.quality.terms import in_usd
 from smartborder.schema import ITEM_NO, KEY
 
 MAD_TO_SD = 1.4826  # the MAD of a normal distribution times this is its standard deviation
@@ -44,10 +44,9 @@ def _positive(name: str) -> pl.Expr:
 
 def _measures(frame: pl.DataFrame) -> pl.LazyFrame:
     """hs6, value in USD and the positive measures: kg (net mass, else gross) and unit (quantity)."""
-    rate = pl.col("currency").replace_strict(usd_per_unit(), default=None, return_dtype=pl.Float64)
     return frame.lazy().with_columns(
         pl.col("hs_code").str.slice(0, 6).alias("hs6"),
-        (pl.col("value") * rate).alias("_usd"),
+        in_usd(pl.col("value"), pl.col("currency")).alias("_usd"),
         pl.coalesce(_positive("net_mass"), _positive("gross_mass")).alias("_kg"),
         _positive("quantity").alias("_unit"),
     )
