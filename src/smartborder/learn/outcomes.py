@@ -15,7 +15,8 @@ from smartborder.intake.pipeline import RejectsFile
 from smartborder.intake.readers import detect_format, read_batches
 from smartborder.intake.validate import typed, validate
 from smartborder.schema import ROW
-from smartborder.store.tables import consignments, outcomes
+from smartborder.store.consignments import current_ids
+from smartborder.store.tables import outcomes
 
 KEYS = ("submitter", "reference")
 UNKNOWN_CONSIGNMENT = "unknown_consignment"
@@ -29,14 +30,6 @@ class OutcomeImport:
     already_known: int = 0
     rejected_rows: int = 0
     rejects_path: Path | None = None
-
-
-def _stored(engine: Engine, keys: pl.DataFrame) -> pl.DataFrame:
-    """The current consignment id of each (submitter, reference) that is stored."""
-    query = select(consignments.c.id.label("consignment_id"), consignments.c.submitter, consignments.c.reference).where(
-        consignments.c.is_current, consignments.c.reference.in_(keys["reference"].unique().to_list())
-    )
-    return pl.read_database(query, engine, schema_overrides={"consignment_id": pl.Int64}).join(keys.unique(), on=list(KEYS), how="semi")
 
 
 def import_outcomes(path: Path, engine: Engine, settings: Settings, mapping_path: Path | None, submitter: str | None = None,
@@ -59,7 +52,7 @@ def import_outcomes(path: Path, engine: Engine, settings: Settings, mapping_path
             )  # fmt: skip
             rejects = pl.concat([batch.malformed, unparseable, validate(frame), no_result])
             good = frame.join(rejects.select(ROW).unique(), on=ROW, how="anti")
-            matched = good.join(_stored(engine, good.select(KEYS)), on=list(KEYS), how="left")
+            matched = good.join(current_ids(engine, good.select(KEYS)), on=list(KEYS), how="left")
             unknown = matched.filter(pl.col("consignment_id").is_null()).select(
                 E.rejects(pl.col(ROW), "reference", UNKNOWN_CONSIGNMENT,
                           pl.format("no stored consignment '{}' from '{}': ingest it first", "reference", "submitter"), pl.col("reference"))

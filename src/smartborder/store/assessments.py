@@ -3,9 +3,10 @@
 from datetime import UTC, datetime
 
 import polars as pl
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert
 
-from smartborder.store.tables import assessments, consignments
+from smartborder.store.consignments import current_ids
+from smartborder.store.tables import assessments
 
 COLUMNS = ("risk_score", "lane", "proposed_lane", "selected_by", "profiles", "reasons", "rfi")
 
@@ -13,12 +14,7 @@ COLUMNS = ("risk_score", "lane", "proposed_lane", "selected_by", "profiles", "re
 def record(engine: Engine, frame: pl.DataFrame) -> int:
     """Store one assessment per row of `frame` (submitter, reference and COLUMNS); returns how many
     matched a stored consignment. Rows for consignments not in the store are left out."""
-    submitters = frame["submitter"].unique().to_list()
-    query = select(consignments.c.id.label("consignment_id"), consignments.c.submitter, consignments.c.reference).where(
-        consignments.c.is_current, consignments.c.submitter.in_(submitters)
-    )
-    stored = pl.read_database(query, engine, schema_overrides={"consignment_id": pl.Int64})
-    rows = frame.join(stored, on=["submitter", "reference"]).select(
+    rows = frame.join(current_ids(engine, frame), on=["submitter", "reference"]).select(
         "consignment_id", *[pl.col(c) if c in frame.columns else pl.lit(None).alias(c) for c in COLUMNS]
     ).with_columns(pl.lit(datetime.now(UTC)).alias("assessed_at"))
     if rows.height:

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 import polars as pl
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Engine, bindparam, insert, select, update
 
 from smartborder.store.bulk import BulkWriter
 from smartborder.store.tables import (
@@ -15,6 +15,22 @@ from smartborder.store.tables import (
     rejections,
     rfis,
 )
+
+LOOKUP_CHUNK = 10_000  # references per query, well under every driver's parameter limit
+IDS_SCHEMA = {"consignment_id": pl.Int64, "submitter": pl.String, "reference": pl.String}
+
+
+def current_ids(engine: Engine, keys: pl.DataFrame) -> pl.DataFrame:
+    """The id of the current version of each (submitter, reference) in `keys` that is stored."""
+    references = keys["reference"].drop_nulls().unique().to_list()
+    query = select(consignments.c.id.label("consignment_id"), consignments.c.submitter, consignments.c.reference).where(
+        consignments.c.is_current, consignments.c.reference.in_(bindparam("references", expanding=True))
+    )
+    with engine.connect() as conn:
+        rows = [row for start in range(0, len(references), LOOKUP_CHUNK)
+                for row in conn.execute(query, {"references": references[start : start + LOOKUP_CHUNK]})]  # fmt: skip
+    found = pl.DataFrame(rows, schema=IDS_SCHEMA, orient="row")
+    return found.join(keys.select("submitter", "reference").unique(), on=["submitter", "reference"], how="semi")
 
 
 def now() -> datetime:
