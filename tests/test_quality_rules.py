@@ -1,12 +1,11 @@
-import csv
 from datetime import date
-from importlib.resources import files
 
 import polars as pl
 import pytest
 
 from smartborder.quality.rules import findings
 from smartborder.quality.score import consignment_quality
+from smartborder.resources import data_rows
 from smartborder.schema import ITEM_NO, KEY
 
 
@@ -103,14 +102,10 @@ def test_score_and_rfi():
 
 
 def test_term_lists_are_large_multilingual_and_compile_in_polars():
-    def rows(name):
-        with files("smartborder").joinpath("data", "quality", name).open(encoding="utf-8") as f:
-            return list(csv.DictReader(f))
-
-    vague = rows("vague_terms.csv")
+    vague = data_rows("quality", "vague_terms.csv")
     assert len(vague) >= 100
     assert {"en", "fr", "de", "es", "zh", "ru"} <= {r["language"] for r in vague}
     for name, column in (("vague_terms.csv", "term"), ("placeholder_names.csv", "value")):
-        for r in rows(name):
+        for r in data_rows("quality", name):
             if r["kind"] == "pattern":
                 pl.select(pl.lit("probe").str.contains(r[column]))  # raises on syntax Polars cannot run

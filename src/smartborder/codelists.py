@@ -1,15 +1,14 @@
 """Code lists the record is validated against: ISO 3166 countries, ISO 4217 currencies and the
 Harmonized System editions with the dates they are in force."""
 
-import csv
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from importlib.resources import files
 
 import polars as pl
 import pycountry
 
+from smartborder.resources import data_rows
 from smartborder.schema import UNKNOWN_COUNTRY
 
 # Codes in real use that ISO 3166-1 leaves to its users: Kosovo, and "unknown".
@@ -44,9 +43,8 @@ HS_EDITIONS = (
 def hs_descriptions(edition: str) -> dict[str, str]:
     """Descriptions of every code (chapter, heading, subheading) of one edition."""
     spec = next(e for e in HS_EDITIONS if e.name == edition)
-    with files("smartborder").joinpath("data", "hs", spec.file).open(encoding="utf-8-sig") as f:
-        # Section "TOTAL" holds UN Comtrade's aggregates ("TOTAL", "99 Commodities not specified"), not HS codes.
-        return {row["hscode"]: row["description"] for row in csv.DictReader(f) if row["section"] != "TOTAL"}
+    # Section "TOTAL" holds UN Comtrade's aggregates ("TOTAL", "99 Commodities not specified"), not HS codes.
+    return {row["hscode"]: row["description"] for row in data_rows("hs", spec.file) if row["section"] != "TOTAL"}
 
 
 @cache

@@ -1,13 +1,13 @@
 """The word lists behind the data-quality rules (src/smartborder/data/quality, see SOURCES.md there),
 prepared for fast matching in Polars."""
 
-import csv
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 
 import polars as pl
+
+from smartborder.resources import data_rows
 
 NEVER = r"[^\s\S]"  # a regex that matches nothing (Polars' engine has no look-around)
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
@@ -18,11 +18,6 @@ def one_repeated_character(norm: pl.Expr) -> pl.Expr:
     compact = norm.str.replace_all(r"\s", "")
     shifted_equal = compact.str.slice(1) == compact.str.head(-1)  # s[1:] == s[:-1]: one character throughout
     return compact.str.contains(r"^[\p{Latin}\p{N}]+$") & shifted_equal
-
-
-def _rows(name: str) -> list[dict[str, str]]:
-    with files("smartborder").joinpath("data", "quality", name).open(encoding="utf-8") as f:
-        return list(csv.DictReader(f))
 
 
 def normalised(text: pl.Expr) -> pl.Expr:
@@ -66,13 +61,13 @@ class Lexicon:
 
 @cache
 def lexicon() -> Lexicon:
-    vague = _rows("vague_terms.csv")
-    placeholders = _rows("placeholder_names.csv")
+    vague = data_rows("quality", "vague_terms.csv")
+    placeholders = data_rows("quality", "placeholder_names.csv")
     return Lexicon(
         vague_terms=needles(_normalise_terms([r["term"] for r in vague if r["kind"] == "term"])),
         vague_patterns="|".join(f"(?:{r['term']})" for r in vague if r["kind"] == "pattern") or NEVER,
-        stop_words=needles(_normalise_terms([r["word"] for r in _rows("stop_words.csv")])),
-        brands=needles(_normalise_terms([r["brand"] for r in _rows("brands.csv")])),
+        stop_words=needles(_normalise_terms([r["word"] for r in data_rows("quality", "stop_words.csv")])),
+        brands=needles(_normalise_terms([r["brand"] for r in data_rows("quality", "brands.csv")])),
         placeholder_terms=tuple(sorted(set(_normalise_terms([r["value"] for r in placeholders if r["kind"] == "term"])))),
         placeholder_patterns="|".join(f"(?:{r['value']})" for r in placeholders if r["kind"] == "pattern") or NEVER,
     )
@@ -86,4 +81,4 @@ def in_usd(amount: pl.Expr, currency: pl.Expr) -> pl.Expr:
 @cache
 def usd_per_unit() -> dict[str, float]:
     """Approximate exchange rates for plausibility checks (never for duty)."""
-    return {r["currency"]: float(r["usd_per_unit"]) for r in _rows("currency_rates.csv")}
+    return {r["currency"]: float(r["usd_per_unit"]) for r in data_rows("quality", "currency_rates.csv")}

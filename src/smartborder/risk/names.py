@@ -5,14 +5,14 @@ legal forms and vessel prefixes set apart from the words of the name.
 words ("romashka",) with the legal form "llc".
 """
 
-import csv
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 
 import jellyfish
 from anyascii import anyascii
+
+from smartborder.resources import data_rows
 
 PERSON, ORGANIZATION, VESSEL = "person", "organization", "vessel"
 KINDS = (PERSON, ORGANIZATION, VESSEL)
@@ -63,8 +63,7 @@ def plain(text: str) -> str:
 
 @cache
 def legal_forms() -> dict[str, str]:
-    with files("smartborder").joinpath("data", "risk", "legal_forms.csv").open(encoding="utf-8") as f:
-        return {row["variant"]: row["form"] for row in csv.DictReader(f)}
+    return {row["variant"]: row["form"] for row in data_rows("risk", "legal_forms.csv")}
 
 
 def _longest_affix(words: list[str], affixes, at_start: bool) -> int:

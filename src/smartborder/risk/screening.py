@@ -7,17 +7,16 @@ spellings that sound alike and any order), and as a whole; generic company words
 candidate index (blocking) keeps a batch from being compared with every entry of a large list.
 """
 
-import csv
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from importlib.resources import files
 
 import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
+from smartborder.resources import data_rows
 from smartborder.risk.names import ORGANIZATION, PERSON, VESSEL, Name, normalise, phonetic_key, plain
 
 # A watch list can hold hundreds of thousands of names: a key shared by more entries than this
@@ -43,8 +42,7 @@ DEFAULT_THRESHOLD = 0.86
 
 @cache
 def generic_words() -> frozenset[str]:
-    with files("smartborder").joinpath("data", "risk", "generic_words.csv").open(encoding="utf-8") as f:
-        return frozenset(row["word"] for row in csv.DictReader(f))
+    return frozenset(row["word"] for row in data_rows("risk", "generic_words.csv"))
 
 
 @dataclass(frozen=True)
