@@ -19,7 +19,6 @@ from smartborder.risk.screening import DEFAULT_THRESHOLD, Party, WatchList
 from smartborder.risk.watchlists import ListError, country_code, load_watchlist
 from smartborder.schema import KEY
 
-LIST_KINDS = ("party", "commodity", "country", "brand")
 PARTY_FIELDS = ("consignor_name", "consignee_name")
 MAX_REMEMBERED = 1_000_000  # screened names kept per list for the rest of a run
 
