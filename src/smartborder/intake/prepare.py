@@ -37,13 +37,16 @@ def consignment_keys(frame: pl.DataFrame, group_by: list[str]) -> pl.Expr:
     return pl.col(ROW).first().over(run)
 
 
+def duplicate_reference(first_row: pl.Expr) -> list[pl.Expr]:
+    """The rejection of a consignment whose reference the consignment at `first_row` of the same file uses."""
+    message = pl.format("reference '{}' is already used by the consignment at row {} of this file", pl.col("reference"), first_row)
+    return E.rejects(pl.col(KEY), "reference", E.DUPLICATE_REFERENCE, message, pl.col("reference"))
+
+
 def _duplicates_in_batch(consignments: pl.DataFrame) -> pl.DataFrame:
     """Rejections for consignments whose (submitter, reference) an earlier one in the batch already uses."""
     first = pl.col(KEY).min().over("submitter", "reference")
-    dup = consignments.filter(pl.col("reference").is_not_null() & (pl.col(KEY) != first))
-    return dup.select(E.rejects(pl.col(KEY), "reference", E.DUPLICATE_REFERENCE,
-                                pl.format("reference '{}' is already used by the consignment at row {} of this file", pl.col("reference"), first),
-                                pl.col("reference")))  # fmt: skip
+    return consignments.filter(pl.col("reference").is_not_null() & (pl.col(KEY) != first)).select(duplicate_reference(first))
 
 
 def rejected_with_consignment(rows: pl.DataFrame, rejects: pl.DataFrame) -> pl.DataFrame:

@@ -15,8 +15,7 @@ from multiprocessing.connection import Connection
 
 import polars as pl
 
-from smartborder.intake import errors as E
-from smartborder.intake.prepare import Prepared, content_hashes, rejected_with_consignment
+from smartborder.intake.prepare import Prepared, content_hashes, duplicate_reference, rejected_with_consignment
 from smartborder.schema import KEY, ROW
 from smartborder.store import consignments as repo
 from smartborder.store.bulk import BulkWriter
@@ -48,8 +47,7 @@ def _store(bulk: BulkWriter, run_id: int, source: str, prepared: Prepared, malfo
         "accepted": fresh.filter(pl.col("id").is_null()).height,
     }
     rows = prepared.items.select(ROW, KEY).join(cons.select(KEY, "reference"), on=KEY)
-    message = pl.format("reference '{}' is already used by the consignment at row {} of this file", pl.col("reference"), pl.col("source_row"))
-    late = rejected_with_consignment(rows, duplicates.select(E.rejects(pl.col(KEY), "reference", E.DUPLICATE_REFERENCE, message, pl.col("reference"))))
+    late = rejected_with_consignment(rows, duplicates.select(duplicate_reference(pl.col("source_row"))))  # used in an earlier batch
     rejects = pl.concat([malformed, prepared.rejects, late]).sort(ROW)
     counts |= _write_fresh(bulk, run_id, source, prepared, fresh) if fresh.height else {"findings": 0, "rfis": 0, "outcomes": 0}
     repo.write_batch(bulk, {"rejections": rejects.with_columns(pl.lit(run_id).alias("intake_run_id"))})
