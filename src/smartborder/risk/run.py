@@ -25,13 +25,16 @@ OUTPUT_COLUMNS = ("submitter", "reference", "risk_score", "lane", "proposed_lane
 
 @dataclass
 class AssessSummary:
-    consignments: int
     rejected_rows: int
     lanes: dict[str, int]
     out: Path
     rejects_path: Path
     profiles: pl.DataFrame  # per profile: expected selection rate, hit rate, selected rate
     results: pl.DataFrame  # what was written to `out`
+
+    @property
+    def consignments(self) -> int:
+        return self.results.height
 
 
 def load_context(
@@ -116,7 +119,7 @@ def assess_file(
     write_frame(frame, out)
     counts = dict(frame.group_by("lane").len().iter_rows()) if frame.height else {}
     lanes = {lane: counts.get(lane, 0) for lane in (*LANES, RFI)}
-    return AssessSummary(frame.height, rejected, lanes, out, rejects_path, profile_report(frame, context), frame)
+    return AssessSummary(rejected, lanes, out, rejects_path, profile_report(frame, context), frame)
 
 
 def dry_run(path: Path, context: Context, settings: Settings, mapping: Path | None = None) -> tuple[pl.DataFrame, int]:
