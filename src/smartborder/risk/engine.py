@@ -154,24 +154,17 @@ def combine(consignments: pl.DataFrame, evidence: pl.DataFrame, trusted: frozens
     ).select(KEY, "submitter", "reference", pl.col("risk_score").round(4), "lane", "reasons", "rfi", "profiles")
 
 
-def evidence(batch: pl.DataFrame, context: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The batch made ready (derived and screening columns) and its evidence rows."""
-    batch = _prepared(batch)
-    batch, matches = context.lists.screen(batch)
+def assess(batch: pl.DataFrame, context: Context) -> pl.DataFrame:
+    """batch: goods items with their consignment's fields (KEY, ITEM_NO, record fields, and the
+    data-quality columns rfi / rfi_request when known). One row per consignment: KEY, submitter,
+    reference, risk_score (0..1), lane, reasons, rfi, profiles (ids of the profiles that hit)."""
+    batch, matches = context.lists.screen(_prepared(batch))  # screening first: profiles may use its scores
     found = pl.concat([
         _profile_evidence(batch, context),
         _watchlist_evidence(matches, context.lists),
         _valuation_evidence(batch, context.valuation),
         _model_evidence(batch, context.model),
     ])  # fmt: skip
-    return batch, found
-
-
-def assess(batch: pl.DataFrame, context: Context) -> pl.DataFrame:
-    """batch: goods items with their consignment's fields (KEY, ITEM_NO, record fields, and the
-    data-quality columns rfi / rfi_request when known). One row per consignment: KEY, submitter,
-    reference, risk_score (0..1), lane, reasons, rfi, profiles (ids of the profiles that hit)."""
-    batch, found = evidence(batch, context)
     for column, default in (("rfi", False), ("rfi_request", None)):
         if column not in batch.columns:
             batch = batch.with_columns(pl.lit(default).alias(column))
@@ -179,5 +172,3 @@ def assess(batch: pl.DataFrame, context: Context) -> pl.DataFrame:
         pl.col("submitter", "reference", "rfi", "rfi_request", "consignor_aeo", "consignee_aeo", "consignor_id", "consignee_id").first()
     )
     return combine(consignments, found, context.trusted)
-
-
