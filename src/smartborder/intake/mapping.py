@@ -15,6 +15,7 @@ like the record's fields (or `items.<field>` for nested goods items) are taken a
     not_supplied: [description]                 # fields this source never carries
 """
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -158,28 +159,40 @@ def resolve(mapping: Mapping, columns: list[str], submitter: str | None, require
     )
 
 
-def source_expr(src: Source) -> pl.Expr:
-    """The text value of a source, with value translations applied; empty text is null."""
+Origin = tuple[str | None, str | None, tuple[tuple[str, str | None], ...]]  # a source's column or constant (as text), and its value translations
+
+
+def _origin(src: Source) -> Origin:
+    """All that a source's text depends on."""
     if src.value is not None:
         value = src.value
-        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-        return pl.lit(text, dtype=pl.String)
-    expr = pl.col(src.column).str.strip_chars()
+        return None, ("true" if value else "false") if isinstance(value, bool) else str(value), ()
+    return src.column, None, tuple(src.map.items()) if src.map else ()
+
+
+def source_expr(column: str | None, constant: str | None, translations: tuple[tuple[str, str | None], ...]) -> pl.Expr:
+    """The text value of a source (a column, or a constant), with value translations applied; empty text is null."""
+    if constant is not None:
+        return pl.lit(constant, dtype=pl.String)
+    expr = pl.col(column).str.strip_chars()
     expr = pl.when(expr.str.len_bytes() > 0).then(expr)
-    if src.map:
-        expr = expr.replace(list(src.map), list(src.map.values()))
+    if translations:
+        expr = expr.replace([k for k, _ in translations], [v for _, v in translations])
     return expr
+
+
+@lru_cache(maxsize=256)
+def _selection(fields: tuple[tuple[str, Origin], ...], outcome: tuple[tuple[str, Origin], ...], extra: tuple[tuple[str, str], ...]) -> list[pl.Expr]:
+    """The columns `map_columns` selects, built once per mapping and set of columns."""
+    exprs = [pl.col(ROW)]
+    exprs += [source_expr(*origin).alias(name) for name, origin in fields]
+    exprs += [source_expr(*origin).alias(f"outcome_{name}") for name, origin in outcome]
+    if extra:
+        exprs.append(pl.struct(pl.col(column).str.strip_chars().alias(name) for name, column in extra).struct.json_encode().alias("extra"))
+    return exprs
 
 
 def map_columns(frame: pl.DataFrame, resolved: Resolved) -> pl.DataFrame:
     """Text columns named after record fields (`outcome_<name>` for outcomes), plus ROW and extra."""
-    exprs = [pl.col(ROW)]
-    exprs += [source_expr(src).alias(name) for name, src in resolved.fields.items()]
-    exprs += [source_expr(src).alias(f"outcome_{name}") for name, src in resolved.outcome.items()]
-    if resolved.extra:
-        exprs.append(
-            pl.struct(pl.col(column).str.strip_chars().alias(name) for name, column in resolved.extra.items())
-            .struct.json_encode()
-            .alias("extra")
-        )
-    return frame.select(exprs)
+    origins = lambda sources: tuple((name, _origin(src)) for name, src in sources.items())  # noqa: E731
+    return frame.select(_selection(origins(resolved.fields), origins(resolved.outcome), tuple(resolved.extra.items())))

@@ -45,6 +45,8 @@ def duplicate_reference(first_row: pl.Expr) -> list[pl.Expr]:
 
 def _duplicates_in_batch(consignments: pl.DataFrame) -> pl.DataFrame:
     """Rejections for consignments whose (submitter, reference) an earlier one in the batch already uses."""
+    if consignments.height < 2:  # no earlier one
+        return E.empty_rejects()
     first = pl.col(KEY).min().over("submitter", "reference")
     return consignments.filter(pl.col("reference").is_not_null() & (pl.col(KEY) != first)).select(duplicate_reference(first))
 
@@ -72,25 +74,30 @@ def content_hashes(consignments: pl.DataFrame, items: pl.DataFrame) -> pl.Series
     return pl.Series("content_hash", [hashlib.blake2b(t.encode(), digest_size=16).hexdigest() for t in combined], dtype=pl.String)
 
 
+ITEM_NUMBER = (pl.int_range(pl.len()).over(KEY) + 1).cast(pl.Int32).alias(ITEM_NO)  # of a goods item within its consignment
+
+
 def prepare(raw: pl.DataFrame, resolved: Resolved, group_by: list[str], not_supplied: list[str], rfi_severity: float) -> Prepared:
     """Source rows to consignments, items and findings; every unusable row to a rejection."""
     text = map_columns(raw, resolved)
     frame, unparseable = typed(text, resolved)
-    frame = frame.with_columns(consignment_keys(frame, group_by).alias(KEY))
-    frame = frame.with_columns((pl.int_range(pl.len()).over(KEY) + 1).cast(pl.Int32).alias(ITEM_NO))
+    frame = frame.lazy().with_columns(consignment_keys(frame, group_by).alias(KEY)).with_columns(ITEM_NUMBER).collect(engine="in-memory")
 
     cons_cols = [c for c in (*CONSIGNMENT_FIELDS, EXTRA) if c in frame.columns]
     per_consignment = frame.group_by(KEY, maintain_order=True).agg(pl.col(cons_cols).first())
-    broken = validate(frame).join(unparseable, on=[ROW, "field"], how="anti")  # an unreadable value is not also "missing"
+    broken = validate(frame)
+    if not unparseable.is_empty():
+        broken = broken.join(unparseable, on=[ROW, "field"], how="anti")  # an unreadable value is not also "missing"
     rejects = pl.concat([unparseable, broken, _duplicates_in_batch(per_consignment)])
-    rows = frame.select(ROW, KEY, "reference")
-    rejects = rejected_with_consignment(rows, rejects)
-
-    bad = rows.join(rejects.select(ROW).unique(), on=ROW, how="semi")[KEY].unique().implode()
-    good = frame.filter(~pl.col(KEY).is_in(bad))
+    good, consignments = frame, per_consignment
+    if not rejects.is_empty():
+        rows = frame.select(ROW, KEY, "reference")
+        rejects = rejected_with_consignment(rows, rejects)
+        bad = rows.join(rejects.select(ROW).unique(), on=ROW, how="semi")[KEY].unique().implode()
+        good = frame.filter(~pl.col(KEY).is_in(bad))
+        consignments = per_consignment.filter(~pl.col(KEY).is_in(bad))
     item_cols = [c for c in ITEM_FIELDS if c in good.columns]
     items = good.select(KEY, ROW, ITEM_NO, *item_cols)
-    consignments = per_consignment.filter(~pl.col(KEY).is_in(bad))
 
     found = findings(good, set(not_supplied))
     quality = consignment_quality(consignments[KEY], found, rfi_severity)

@@ -160,12 +160,12 @@ def read_ndjson(path: Path, batch_size: int) -> Iterator[RawBatch]:
             if not isinstance(obj, dict):
                 malformed.append((number, None, None, MALFORMED, "each line must be one JSON object"))
                 continue
-            records.extend(_flatten_record(obj, number))
+            records.extend(flatten_record(obj, number))
             if len(records) >= batch_size:
-                yield RawBatch(_records_frame(records), reject_frame(malformed), f.tell() / size)
+                yield RawBatch(records_frame(records), reject_frame(malformed), f.tell() / size)
                 records, malformed = [], []
         if records or malformed:
-            yield RawBatch(_records_frame(records), reject_frame(malformed), 1.0)
+            yield RawBatch(records_frame(records), reject_frame(malformed), 1.0)
 
 
 def _scalar_text(value) -> str | None:
@@ -197,7 +197,7 @@ def _flatten_object(obj: dict, prefix: str = "") -> tuple[dict[str, str | None],
     return scalars, lists
 
 
-def _flatten_record(obj: dict, number: int) -> list[dict[str, str | None]]:
+def flatten_record(obj: dict, number: int) -> list[dict[str, str | None]]:
     """One row per goods item (or one row when the record has no list of items)."""
     scalars, lists = _flatten_object(obj)
     scalars[ROW] = number
@@ -213,7 +213,7 @@ def _flatten_record(obj: dict, number: int) -> list[dict[str, str | None]]:
     return rows
 
 
-def _records_frame(records: list[dict]) -> pl.DataFrame:
+def records_frame(records: list[dict]) -> pl.DataFrame:
     names = list(dict.fromkeys(name for record in records for name in record))
     schema = {name: (pl.Int64 if name == ROW else pl.String) for name in names}
     return pl.DataFrame(records, schema=schema)

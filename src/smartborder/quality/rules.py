@@ -6,6 +6,7 @@ them all and returns one row per finding.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import polars as pl
 
@@ -14,7 +15,7 @@ from smartborder.quality import text
 from smartborder.quality.terms import in_usd
 from smartborder.schema import FIELD_BY_NAME, ITEM_NO, KEY, UNKNOWN_COUNTRY, Level, with_all_fields
 
-DESCRIPTION_CLASS = "_description_class"  # identifies a consignment within a batch: the row where it starts
+DESCRIPTION_CLASS = "_description_class"
 
 HIGH, MEDIUM, LOW, NOTE = 0.6, 0.4, 0.2, 0.05
 
@@ -66,11 +67,11 @@ def party_rules() -> list[Rule]:
 
 
 def _with_text_classes(frame: pl.DataFrame) -> pl.DataFrame:
-    """The description's class and placeholder flags, computed once per distinct text."""
-    frame = text.classify_distinct(frame, "description", text.description_class, DESCRIPTION_CLASS)
-    for name in PLACEHOLDER_SEVERITY:
-        frame = text.classify_distinct(frame, name, text.is_placeholder, f"_placeholder_{name}")
-    return frame
+    """The description's class and placeholder flags."""
+    return text.classify(frame, [
+        ({"description": DESCRIPTION_CLASS}, text.description_class),
+        ({name: f"_placeholder_{name}" for name in PLACEHOLDER_SEVERITY}, text.is_placeholder),
+    ])  # fmt: skip
 
 
 def value_rules() -> list[Rule]:
@@ -151,33 +152,56 @@ def all_rules(columns: set[str], not_supplied: set[str]) -> list[Rule]:
     return rules
 
 
-def findings(batch: pl.DataFrame, not_supplied: set[str] = frozenset()) -> pl.DataFrame:
-    """One row per finding. Consignment-level findings are reported once, on the first item.
+class RowsWhere:
+    """The rows that cases (condition, columns) give: for each case in turn, its columns on every row
+    where its condition holds, as concatenating one filter per case would. The expressions are built
+    once, to be run on many frames: `flag` adds a column per case (the conditions of all cases in
+    one pass), `rows` then formats the rows of the cases that hold somewhere, and only theirs."""
 
-    All rules are evaluated in one pass (shared sub-expressions such as normalised text are
-    computed once); messages are then formatted for the matching rows only."""
-    columns = set(batch.columns)
-    rules = all_rules(columns, set(not_supplied))
+    def __init__(self, cases: list[tuple[pl.Expr, list[pl.Expr]]], schema: dict[str, pl.DataType]):
+        self.names = [f"_case{i}" for i in range(len(cases))]
+        self.conditions = [condition.fill_null(False).alias(name) for name, (condition, _) in zip(self.names, cases, strict=True)]
+        self.columns = [columns for _, columns in cases]
+        self.schema = schema
+
+    def flag(self, frame: pl.LazyFrame) -> pl.DataFrame:
+        """`frame` with a column per case: whether its condition holds (a missing value: it does not)."""
+        return frame.with_columns(self.conditions).collect(engine="in-memory")
+
+    def rows(self, flagged: pl.DataFrame) -> pl.DataFrame:
+        """The rows of the cases, from a flagged frame: one query for all the cases that hold somewhere."""
+        held = [(name, columns) for name, columns in zip(self.names, self.columns, strict=True) if flagged[name].any()]
+        if not held:
+            return pl.DataFrame(schema=self.schema)
+        return pl.concat([flagged.lazy().filter(pl.col(name)).select(columns) for name, columns in held]).collect(engine="in-memory")
+
+
+@lru_cache(maxsize=256)
+def _finding_rules(columns: frozenset[str], not_supplied: frozenset[str]) -> RowsWhere | None:
+    """The findings the rules that apply to a batch of `columns` give (None when no rule does).
+    Consignment-level findings are reported once, on the first item."""
+    rules = all_rules(set(columns), set(not_supplied))
     if not rules:
-        return pl.DataFrame(schema=FINDING_SCHEMA)
+        return None
     first_item = pl.col(ITEM_NO) == 1
-    item_level = [FIELD_BY_NAME[r.field].level is Level.ITEM for r in rules]
-    masks = [
-        (r.when.fill_null(False) if item else r.when.fill_null(False) & first_item).alias(f"_rule{i}")
-        for i, (r, item) in enumerate(zip(rules, item_level, strict=True))
-    ]
-    frame = _with_text_classes(with_all_fields(batch)).lazy().with_columns(masks).collect()
-    parts = []
-    for i, (rule, item) in enumerate(zip(rules, item_level, strict=True)):
+    cases = []
+    for rule in rules:
+        item = FIELD_BY_NAME[rule.field].level is Level.ITEM
         message = rule.message if isinstance(rule.message, pl.Expr) else pl.lit(rule.message)
-        parts.append(
-            frame.lazy().filter(pl.col(f"_rule{i}")).select(
-                pl.col(KEY),
-                (pl.col(ITEM_NO) if item else pl.lit(None)).cast(pl.Int32).alias(ITEM_NO),
-                pl.lit(rule.code).alias("code"),
-                pl.lit(rule.field).alias("field"),
-                pl.lit(rule.severity).alias("severity"),
-                message.cast(pl.String).alias("message"),
-            )
-        )
-    return pl.concat(pl.collect_all(parts))
+        cases.append((
+            rule.when if item else rule.when & first_item,
+            [pl.col(KEY), (pl.col(ITEM_NO) if item else pl.lit(None)).cast(pl.Int32).alias(ITEM_NO), pl.lit(rule.code).alias("code"),
+             pl.lit(rule.field).alias("field"), pl.lit(rule.severity).alias("severity"), message.cast(pl.String).alias("message")],
+        ))  # fmt: skip
+    return RowsWhere(cases, FINDING_SCHEMA)
+
+
+def findings(batch: pl.DataFrame, not_supplied: set[str] = frozenset()) -> pl.DataFrame:
+    """One row per finding, rule by rule. Consignment-level findings are reported once, on the first item.
+
+    The conditions of all rules are evaluated in one query (shared sub-expressions computed
+    once); messages are then formatted for the rows with a finding only."""
+    rules = _finding_rules(frozenset(batch.columns), frozenset(not_supplied))
+    if rules is None:
+        return pl.DataFrame(schema=FINDING_SCHEMA)
+    return rules.rows(rules.flag(_with_text_classes(with_all_fields(batch)).lazy()))

@@ -44,6 +44,12 @@ def needles(terms: list[str]) -> tuple[str, ...]:
     return tuple(sorted(found, key=len, reverse=True))
 
 
+def any_of(found: tuple[str, ...]) -> str:
+    """A regex of the needles `found`, tried in order: where several match at one place, the first
+    wins. (Polars keeps compiled regexes, so a query that uses one again does not rebuild it.)"""
+    return "|".join(pl.escape_regex(n) for n in found) or NEVER
+
+
 def _normalise_terms(terms: list[str]) -> list[str]:
     """The same normalisation as `normalised`, for terms read from the lists."""
     return pl.DataFrame({"t": terms}, schema={"t": pl.String}).select(normalised(pl.col("t")))["t"].to_list()

@@ -11,6 +11,7 @@ too poor to assess gets a request for information instead of a lane.
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -42,10 +43,12 @@ class Context:
     model: "RiskModel | None" = None  # learnt from inspection results
     on: date = field(default_factory=date.today)  # profiles in force on this date apply
     compiled: list[Compiled] = field(init=False)
+    matches: list[pl.Expr] = field(init=False)  # per compiled profile: whether it selects an item, as column _p<i>
     effects: pl.DataFrame = field(init=False)  # per compiled profile: its column, source, weight, lane and reason
 
     def __post_init__(self) -> None:
         self.compiled = [compile_profile(p, self.lists) for p in self.profiles if p.in_force(self.on)]
+        self.matches = [c.matches.alias(f"_p{i}") for i, c in enumerate(self.compiled)]
         self.effects = pl.DataFrame(
             [(f"_p{i}", f"profile:{c.profile.id}", c.profile.effect.weight, c.profile.effect.lane, f"profile {c.profile.id} '{c.profile.title}' ({describe(c.profile.when)})")
              for i, c in enumerate(self.compiled)],
@@ -53,26 +56,35 @@ class Context:
         )  # fmt: skip
 
 
+@cache
+def _derived() -> list[pl.Expr]:
+    """Route (departure and transit countries) and value in USD."""
+    route = pl.concat_str(pl.col("departure_country").fill_null(""), pl.col("transit_countries").fill_null(""), separator=" ").str.strip_chars()
+    return [route.alias("_route"), in_usd(pl.col("value"), pl.col("currency")).alias("value_usd")]
+
+
 def _prepared(batch: pl.DataFrame) -> pl.DataFrame:
     """Every record field present (null where the source has none), plus route and value in USD."""
-    batch = with_all_fields(batch)
-    route = pl.concat_str(pl.col("departure_country").fill_null(""), pl.col("transit_countries").fill_null(""), separator=" ").str.strip_chars()
-    return batch.with_columns(route.alias("_route"), in_usd(pl.col("value"), pl.col("currency")).alias("value_usd"))
+    return with_all_fields(batch).with_columns(_derived())
 
 
 def _profile_evidence(batch: pl.DataFrame, context: Context) -> pl.DataFrame:
     """All profiles in one pass: a column per profile, then one row per (consignment, profile hit)."""
-    if not context.compiled:
+    hits = batch.lazy().select(KEY, *context.matches).collect(engine="in-memory")
+    hit = [column for column in hits.columns[1:] if hits[column].any()]
+    if not hit:
         return pl.DataFrame(schema=EVIDENCE)
     return (
-        batch.lazy().select(KEY, *(c.matches.alias(f"_p{i}") for i, c in enumerate(context.compiled)))
+        hits.lazy().select(KEY, *hit)
         .group_by(KEY).agg(pl.all().any())
         .unpivot(index=KEY, variable_name="column").filter(pl.col("value"))
-        .join(context.effects.lazy(), on="column").select(*EVIDENCE).collect()
+        .join(context.effects.lazy(), on="column").select(*EVIDENCE).collect(engine="in-memory")
     )  # fmt: skip
 
 
 def _watchlist_evidence(matches: pl.DataFrame, lists: Lists) -> pl.DataFrame:
+    if matches.is_empty():
+        return pl.DataFrame(schema=EVIDENCE)
     specs = pl.DataFrame(
         [(n.spec.name, n.spec.weight, n.spec.lane, n.spec.source) for n in lists.party_lists()],
         schema={"list": pl.String, "list_weight": pl.Float64, "list_lane": pl.String, "list_source": pl.String}, orient="row",
@@ -90,6 +102,8 @@ def _valuation_evidence(batch: pl.DataFrame, reference: ValuationReference | Non
     if reference is None:
         return pl.DataFrame(schema=EVIDENCE)
     found = undervaluation(batch, reference)
+    if found.is_empty():
+        return pl.DataFrame(schema=EVIDENCE)
     return found.select(
         KEY, pl.lit("valuation").alias("source"), pl.lit(VALUATION_WEIGHT).alias("weight"), pl.lit(VALUATION_LANE).alias("lane"),
         pl.format("valuation: item {}: {}", ITEM_NO, "message").alias("reason"),
@@ -119,39 +133,51 @@ def _rank_lane(rank: pl.Expr) -> pl.Expr:
     return rank.replace_strict({r: lane for lane, r in SEVERITY.items()}, return_dtype=pl.String)
 
 
-def combine(consignments: pl.DataFrame, evidence: pl.DataFrame, trusted: frozenset[str]) -> pl.DataFrame:
-    """Score, lane and reasons per consignment from its evidence."""
-    per = evidence.group_by(KEY).agg(
+@lru_cache(maxsize=16)
+def _decision(trusted: frozenset[str]) -> tuple[list[pl.Expr], list[list[pl.Expr]], list[pl.Expr]]:
+    """What `combine` computes, built once per set of trusted traders: the evidence per consignment,
+    the steps from it (defaults without evidence, lane, facilitation, requests for information),
+    taken in turn, and the output columns."""
+    per = [
         (1 - (1 - pl.col("weight")).product()).alias("risk_score"),
         _lane_rank(pl.col("lane")).max().alias("floor"),
         pl.col("reason").sort_by("weight", descending=True).alias("reasons"),
         pl.col("source").filter(pl.col("source").str.starts_with("profile:")).str.strip_prefix("profile:").sort().str.join(" ").alias("profiles"),
-    )
-    frame = consignments.join(per, on=KEY, how="left", maintain_order="left").with_columns(
-        pl.col("risk_score").fill_null(0.0), pl.col("reasons").fill_null(pl.lit([], dtype=pl.List(pl.String))), pl.col("profiles").fill_null("")
-    )
+    ]
+    defaults = [pl.col("risk_score").fill_null(0.0), pl.col("reasons").fill_null(pl.lit([], dtype=pl.List(pl.String))), pl.col("profiles").fill_null("")]
     by_score = pl.lit(SEVERITY[GREEN], dtype=pl.Int8)
     for threshold, lane in reversed(SCORE_LANES):
         by_score = pl.when(pl.col("risk_score") >= threshold).then(pl.lit(SEVERITY[lane], dtype=pl.Int8)).otherwise(by_score)
-    frame = frame.with_columns(_rank_lane(pl.max_horizontal(pl.col("floor").fill_null(0), by_score)).alias("lane"))
+    lanes = [_rank_lane(pl.max_horizontal(pl.col("floor").fill_null(0), by_score)).alias("lane")]
 
     is_trusted = (
         pl.col("consignor_aeo").fill_null(False) | pl.col("consignee_aeo").fill_null(False)
         | pl.col("consignor_id").is_in(list(trusted)) | pl.col("consignee_id").is_in(list(trusted))
     )  # fmt: skip
     held = pl.col("lane") == HOLD
-    frame = frame.with_columns(
+    facilitation = [
         pl.when(is_trusted).then(pl.col("risk_score") * TRUSTED_FACTOR).otherwise(pl.col("risk_score")).alias("risk_score"),
         pl.when(is_trusted & ~held).then(pl.col("lane").replace(LOWER)).otherwise(pl.col("lane")).alias("lane"),
         pl.when(is_trusted).then(pl.col("reasons").list.concat(pl.lit(["trusted trader (AEO): facilitation"]))).otherwise(pl.col("reasons")).alias("reasons"),
-    )
+    ]
     needs_rfi = pl.col("rfi").fill_null(False) & ~held
-    return frame.with_columns(
+    rfis = [
         pl.when(needs_rfi).then(pl.lit(RFI)).otherwise(pl.col("lane")).alias("lane"),
         pl.when(needs_rfi).then(pl.concat_list(pl.format("request for information: {}", "rfi_request"), "reasons")).otherwise(pl.col("reasons"))
         .list.join("; ").alias("reasons"),
         pl.col("rfi_request").fill_null("").alias("rfi"),
-    ).select(KEY, "submitter", "reference", pl.col("risk_score").round(4), "lane", "reasons", "rfi", "profiles")
+    ]
+    output = [pl.col(c) for c in (KEY, "submitter", "reference")] + [pl.col("risk_score").round(4)] + [pl.col(c) for c in ("lane", "reasons", "rfi", "profiles")]
+    return per, [defaults, lanes, facilitation, rfis], output
+
+
+def combine(consignments: pl.DataFrame, evidence: pl.DataFrame, trusted: frozenset[str]) -> pl.DataFrame:
+    """Score, lane and reasons per consignment from its evidence."""
+    per, steps, output = _decision(trusted)
+    frame = consignments.lazy().join(evidence.lazy().group_by(KEY).agg(per), on=KEY, how="left", maintain_order="left")
+    for step in steps:
+        frame = frame.with_columns(step)
+    return frame.select(output).collect(engine="in-memory")
 
 
 def assess(batch: pl.DataFrame, context: Context) -> pl.DataFrame:

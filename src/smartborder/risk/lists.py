@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from smartborder.quality.terms import needles, normalised, padded
 from smartborder.risk.lanes import LANES
 from smartborder.risk.names import plain
+from smartborder.risk.profiles import starts_with_any
 from smartborder.risk.screening import DEFAULT_THRESHOLD, Party, WatchList
 from smartborder.risk.watchlists import ListError, country_code, load_watchlist
 from smartborder.schema import KEY
@@ -129,10 +130,7 @@ class Lists:
         if named.spec.kind == "party":
             return pl.col(screening_column(name, field)) >= (min_score if min_score is not None else named.spec.threshold)
         if named.spec.kind == "commodity":
-            by_length: dict[int, list[str]] = {}
-            for prefix in named.values:
-                by_length.setdefault(len(prefix), []).append(prefix)
-            return pl.any_horizontal(col.str.slice(0, n).is_in(prefixes) for n, prefixes in by_length.items())
+            return starts_with_any(col, named.values)
         if named.spec.kind == "country":
             if field == "route":
                 return col.str.split(" ").list.eval(pl.element().is_in(list(named.values))).list.any()
@@ -150,13 +148,17 @@ class Lists:
         lists = self.party_lists()
         if not lists:
             return batch, pl.DataFrame(schema=schema)
-        parties = pl.concat([batch.select(pl.col(f).alias("name"), pl.col(f.replace("_name", "_country")).alias("country")) for f in PARTY_FIELDS])
-        parties = parties.unique().drop_nulls("name").rows()
+        parties = pl.concat(
+            [batch.lazy().select(pl.col(f).alias("name"), pl.col(f.replace("_name", "_country")).alias("country")) for f in PARTY_FIELDS]
+        ).unique().drop_nulls("name").collect(engine="in-memory").rows()
         found = pl.DataFrame(
             [(named.spec.name, *match) for named in lists for match in self._matches(named, parties)],
             schema={"list": pl.String, "name": pl.String, "country": pl.String, "entry_id": pl.String, "score": pl.Float64, "explanation": pl.String},
             orient="row",
         )  # fmt: skip
+        if found.is_empty():  # no party is listed: every score is 0
+            scores = [pl.lit(0.0).alias(screening_column(named.spec.name, field)) for field in PARTY_FIELDS for named in lists]
+            return batch.with_columns(scores), pl.DataFrame(schema=schema)
         best = found.group_by("name", "country").agg(
             pl.col("score").filter(pl.col("list") == named.spec.name).max().fill_null(0.0).alias(named.spec.name) for named in lists
         )

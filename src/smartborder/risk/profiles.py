@@ -24,6 +24,7 @@ it never silently matches nothing.
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -215,8 +216,27 @@ def _as_of_type(field: str, values: list[Any]) -> list[Any]:
     return values
 
 
+def _all(parts: list[pl.Expr]) -> pl.Expr:
+    """pl.all_horizontal, without a node of its own for a single part (every node costs, on a batch of one)."""
+    return parts[0] if len(parts) == 1 else pl.all_horizontal(parts)
+
+
+def _any(parts: list[pl.Expr]) -> pl.Expr:
+    """pl.any_horizontal, without a node of its own for a single part."""
+    return parts[0] if len(parts) == 1 else pl.any_horizontal(parts)
+
+
+def starts_with_any(col: pl.Expr, prefixes: Iterable[str]) -> pl.Expr:
+    """Whether the text starts with one of `prefixes`: one membership test per length of prefix."""
+    by_length: dict[int, list[str]] = {}
+    for prefix in prefixes:
+        by_length.setdefault(len(prefix), []).append(prefix)
+    return _any([col.str.slice(0, n).is_in(group) for n, group in by_length.items()])
+
+
 def condition_expr(field: str, condition: Condition, lists: "ListLookup") -> pl.Expr:
-    """All operators of one condition on one field, as one boolean expression."""
+    """All operators of one condition on one field, as one boolean expression (null where what it
+    tests is missing: the profile as a whole counts that as false)."""
     col = pl.col("_route") if field == "route" else pl.col(field)
     parts = []
     if "equals" in condition.model_fields_set:
@@ -227,7 +247,7 @@ def condition_expr(field: str, condition: Condition, lists: "ListLookup") -> pl.
     if condition.not_in is not None:
         parts.append(~col.is_in(_as_of_type(field, condition.not_in)))
     if condition.prefix is not None:
-        parts.append(pl.any_horizontal(col.str.starts_with(p) for p in condition.prefix))
+        parts.append(starts_with_any(col, condition.prefix))
     for op, bound in (("gt", condition.gt), ("ge", condition.ge), ("lt", condition.lt), ("le", condition.le)):
         if bound is not None:
             parts.append(getattr(col, op)(bound))
@@ -237,7 +257,7 @@ def condition_expr(field: str, condition: Condition, lists: "ListLookup") -> pl.
         parts.append(col.str.contains(condition.regex))
     if condition.watchlist is not None:
         parts.append(lists.expr(field, condition.watchlist, condition.min_score))
-    return pl.all_horizontal(parts).fill_null(False)
+    return _all(parts)
 
 
 class ListLookup(Protocol):
@@ -247,10 +267,10 @@ class ListLookup(Protocol):
 
 
 def compile_profile(profile: Profile, lists: ListLookup) -> Compiled:
-    every = pl.all_horizontal(condition_expr(f, c, lists) for f, c in profile.when.items())
+    every = _all([condition_expr(f, c, lists) for f, c in profile.when.items()])
     if profile.any_of:
-        every = every & pl.any_horizontal(pl.all_horizontal(condition_expr(f, c, lists) for f, c in group.items()) for group in profile.any_of)
-    return Compiled(profile, every)
+        every = every & _any([_all([condition_expr(f, c, lists) for f, c in group.items()]) for group in profile.any_of])
+    return Compiled(profile, every.fill_null(False))  # and, or: false for a missing value is false for the whole
 
 
 def describe(conditions: Conditions) -> str:

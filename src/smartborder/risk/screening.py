@@ -244,8 +244,8 @@ class WatchList:
         by_words = process.cpdist(query_text, entry_text, scorer=fuzz.token_set_ratio, workers=workers)
         joined = process.cpdist(query_text, entry_text, scorer=fuzz.ratio, processor=lambda text: text.replace(" ", ""), workers=workers)
         alike = (np.maximum(by_words, joined) >= ROUGHLY_ALIKE) | np.concatenate(acronym)
-        pairs = pl.DataFrame({"query": np.concatenate(query_of)[alike], "entry": self._owner[ids][alike]})
-        return pairs.unique().sort("query", "entry")
+        pairs = np.unique(np.stack([np.concatenate(query_of)[alike], self._owner[ids][alike]], axis=1), axis=0)  # sorted by query, entry
+        return pl.DataFrame({"query": pairs[:, 0], "entry": pairs[:, 1]})
 
     def screen(self, queries: list[Party], threshold: float = DEFAULT_THRESHOLD) -> list[Match]:
         """Entries each query may be, best first per query."""

@@ -7,6 +7,7 @@ the median and the lower bound is flagged as possibly undervalued.
 """
 
 from dataclasses import dataclass
+from functools import cache, cached_property
 from pathlib import Path
 
 import polars as pl
@@ -36,6 +37,11 @@ class ValuationReference:
     def load(cls, path: Path) -> "ValuationReference":
         minimum = int(pl.read_parquet_metadata(path).get("min_observations", "0"))
         return cls(pl.read_parquet(path).cast(REFERENCE_SCHEMA), minimum)  # type: ignore[arg-type]
+
+    @cached_property
+    def lookups(self) -> dict[str, pl.DataFrame]:
+        """Per scope, the reference as it is looked up: a row per key, a median and a lower bound per basis."""
+        return {scope: _lookup(self.table, scope) for scope in SCOPES}
 
 
 def _positive(name: str) -> pl.Expr:
@@ -77,16 +83,21 @@ def learn_reference(history: pl.DataFrame, min_observations: int = 20) -> Valuat
     return ValuationReference(table, min_observations)
 
 
-def _lookup(table: pl.DataFrame, scope: str, basis: str) -> tuple[pl.LazyFrame, list[str]]:
-    """The reference of one scope and basis, with columns named after them, and its join keys."""
-    keys = ["hs6", "origin_country"] if scope == "origin" else ["hs6"]
-    wanted = pl.col("origin_country").is_not_null() if scope == "origin" else pl.col("origin_country").is_null()
-    part = (
-        table.lazy()
-        .filter(wanted & (pl.col("basis") == basis))
-        .select(*keys, pl.col("median_usd").alias(f"_median_{scope}_{basis}"), pl.col("low_usd").alias(f"_low_{scope}_{basis}"))
-    )
-    return part, keys
+def _keys(scope: str) -> list[str]:
+    return ["hs6", "origin_country"] if scope == "origin" else ["hs6"]
+
+
+def _lookup(table: pl.DataFrame, scope: str) -> pl.DataFrame:
+    """The reference of one scope by its keys, with columns named after scope and basis."""
+    keys = _keys(scope)
+    part = table.filter(pl.col("origin_country").is_not_null() if scope == "origin" else pl.col("origin_country").is_null())
+    lookup = part.select(keys).unique(maintain_order=True)
+    for basis in BASES:
+        values = part.filter(pl.col("basis") == basis).select(
+            *keys, pl.col("median_usd").alias(f"_median_{scope}_{basis}"), pl.col("low_usd").alias(f"_low_{scope}_{basis}")
+        )
+        lookup = lookup.join(values, on=keys, how="left", maintain_order="left")
+    return lookup
 
 
 def _usable(scope: str, basis: str) -> pl.Expr:
@@ -117,21 +128,20 @@ def _measure_text(x: pl.Expr) -> pl.Expr:
     return pl.when(x == x.round(0)).then(x.cast(pl.Int64).cast(pl.String)).otherwise(x.round(3).cast(pl.String))
 
 
-def undervaluation(batch: pl.DataFrame, reference: ValuationReference, ratio: float = 0.3) -> pl.DataFrame:
-    """One row per goods item whose value per kg (or unit) is below both `ratio` x the reference median and
-    the reference's lower bound. The (hs6, origin) reference is used when it exists, else hs6 over all origins;
-    per kg when the item has a mass, per unit otherwise."""
-    frame = _measures(batch).with_columns(pl.col("origin_country").cast(pl.String))
+@cache
+def _finding(ratio: float) -> tuple[list[pl.Expr], pl.Expr, list[pl.Expr]]:
+    """On items with their measures and reference columns: the usable reference (basis, measure,
+    median, low), whether the item is flagged, and the columns of its finding."""
     candidates = [(scope, basis) for basis in BASES for scope in SCOPES]
-    for scope, basis in candidates:
-        part, keys = _lookup(reference.table, scope, basis)
-        frame = frame.join(part, on=keys, how="left")
-    basis = _first_usable({(s, b): pl.lit(b) for s, b in candidates})
-    measure = _first_usable({(s, b): pl.col(f"_{b}") for s, b in candidates})
-    median = _first_usable({(s, b): pl.col(f"_median_{s}_{b}") for s, b in candidates})
-    low = _first_usable({(s, b): pl.col(f"_low_{s}_{b}") for s, b in candidates})
+    usable = [
+        _first_usable({(s, b): pl.lit(b) for s, b in candidates}).alias("_basis"),
+        _first_usable({(s, b): pl.col(f"_{b}") for s, b in candidates}).alias("_measure"),
+        _first_usable({(s, b): pl.col(f"_median_{s}_{b}") for s, b in candidates}).alias("_median"),
+        _first_usable({(s, b): pl.col(f"_low_{s}_{b}") for s, b in candidates}).alias("_low"),
+    ]
+    basis, measure, median = pl.col("_basis"), pl.col("_measure"), pl.col("_median")
     per_measure = pl.col("_usd") / measure
-    flagged = (per_measure < ratio * median) & (per_measure < low)
+    flagged = (per_measure < ratio * median) & (per_measure < pl.col("_low"))
     expected = median * measure
     share = pl.col("_usd") / expected
     unit_words = pl.when(basis == "kg").then(pl.lit(" kg")).when(measure == 1).then(pl.lit(" unit")).otherwise(pl.lit(" units"))
@@ -142,20 +152,29 @@ def undervaluation(batch: pl.DataFrame, reference: ValuationReference, ratio: fl
         pl.lit("declared "), _fixed(pl.col("value"), 2), pl.lit(" "), "currency", in_usd, pl.lit(", about "), percent,
         pl.lit(" % of the usual "), _amount(expected), pl.lit(" USD for "), _measure_text(measure), unit_words, pl.lit(" of HS "), "hs6", origin,
     )  # fmt: skip
-    return (
-        frame.filter(flagged.fill_null(False))
-        .select(
-            KEY,
-            ITEM_NO,
-            "hs6",
-            "origin_country",
-            pl.col("_usd").alias("declared_usd"),
-            expected.alias("expected_usd"),
-            share.alias("ratio_to_expected"),
-            basis.alias("basis"),
-            message.alias("message"),
-        )  # fmt: skip
-        .cast(FINDING_SCHEMA)  # type: ignore[arg-type]
-        .sort(KEY, ITEM_NO)
-        .collect()
-    )
+    columns = [
+        pl.col(KEY),
+        pl.col(ITEM_NO),
+        pl.col("hs6"),
+        pl.col("origin_country"),
+        pl.col("_usd").alias("declared_usd"),
+        expected.alias("expected_usd"),
+        share.alias("ratio_to_expected"),
+        basis.alias("basis"),
+        message.alias("message"),
+    ]
+    return usable, flagged.fill_null(False), columns
+
+
+def undervaluation(batch: pl.DataFrame, reference: ValuationReference, ratio: float = 0.3) -> pl.DataFrame:
+    """One row per goods item whose value per kg (or unit) is below both `ratio` x the reference median and
+    the reference's lower bound. The (hs6, origin) reference is used when it exists, else hs6 over all origins;
+    per kg when the item has a mass, per unit otherwise."""
+    usable, flagged, columns = _finding(ratio)
+    frame = _measures(batch).with_columns(pl.col("origin_country").cast(pl.String))
+    for scope, lookup in reference.lookups.items():
+        frame = frame.join(lookup.lazy(), on=_keys(scope), how="left")
+    found = frame.with_columns(usable).filter(flagged).collect(engine="in-memory")
+    if found.is_empty():  # messages are only formatted for flagged items
+        return pl.DataFrame(schema=FINDING_SCHEMA)
+    return found.select(columns).cast(FINDING_SCHEMA).sort(KEY, ITEM_NO)  # type: ignore[arg-type]
