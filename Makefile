@@ -13,8 +13,10 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install -e '.[test]'
 	touch $@
 
+# The main job on the embedded store, then the service: web UI at http://127.0.0.1:8000/ (Ctrl-C stops it).
 demo: $(STAMP)
 	$(VENV)/bin/smartborder demo
+	$(VENV)/bin/smartborder serve
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest -q -rs $(PYTEST_ARGS)

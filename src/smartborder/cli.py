@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from smartborder import demo
 from smartborder.config import get_settings
 from smartborder.intake.errors import IntakeError
 from smartborder.intake.pipeline import IntakeSummary, ingest
@@ -292,7 +293,8 @@ def demo_command(
     examples: Annotated[Path, typer.Option(help="The examples directory (profiles/, watchlists/).")] = Path("examples"),
 ) -> None:
     """The main job end to end on the embedded store: sample data in, data quality, risk assessment
-    with the example profiles and lists, selection under capacity, results recorded."""
+    with the example profiles and lists, selection under capacity, results recorded; then the
+    service's administrations, demo accounts and past inspections (serve it with `smartborder serve`)."""
     settings = get_settings()
     sample = settings.data_dir / "sample" / "consignments.parquet"
     console.rule("1. sample data")
@@ -313,6 +315,30 @@ def demo_command(
     capacity = Capacity(red_share=0.03, yellow_share=0.05, control_share=0.005)
     summary = _assess(sample, context, settings.data_dir / "assessments.parquet", None, lambda frame: select(frame, capacity))
     console.print(f"{record_assessments(engine, summary.results):,} assessments recorded. Store: [bold]{settings.resolved_database_url}[/]")
+    console.rule("5. the service: administrations, accounts, past inspections")
+    accounts = demo.set_up(engine, settings, examples, sample.with_name("consignments.watchlist.csv"), settings.data_dir / "valuation.parquet")
+    console.print(f"{demo.record_past_inspections(engine, sample.with_name('consignments.truth.csv')):,} past inspections recorded "
+                  f"(the last {demo.OPEN_DAYS} days' selections are left in the queue)")  # fmt: skip
+    table = Table(title=f"Demo accounts (password: {demo.PASSWORD})")
+    for column in ("user name", "organisation", "role"):
+        table.add_column(column)
+    for row in accounts:
+        table.add_row(*row)
+    console.print(table)
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes.")] = 1,
+) -> None:
+    """Serve the REST API (/v1, documented at /docs) and the officers' web UI (/)."""
+    import uvicorn
+
+    console.print(f"smartborder at [bold]http://{host}:{port}/[/] (web UI), API documentation at [bold]http://{host}:{port}/docs[/]; "
+                  f"store: {get_settings().resolved_database_url}")  # fmt: skip
+    uvicorn.run("smartborder.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
 
 
 @app.command("train")

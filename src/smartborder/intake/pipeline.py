@@ -141,11 +141,11 @@ def ingest(
     rejects_file = RejectsFile(rejects_path)
     pending: RawBatch | None = None  # the batch the writer is storing while the next is prepared
     try:
-        with Writer(engine.url.render_as_string(hide_password=False), run_id, path.name) as writer:
+        with Writer(engine.url.render_as_string(hide_password=False)) as writer:
             for batch, prepared in source.prepared(settings.rfi_severity):
                 if pending is not None:
                     _account(writer.result(), pending, summary, rejects_file, on_progress)
-                writer.submit(prepared, batch.malformed)
+                writer.submit(run_id, path.name, prepared, batch.malformed)
                 pending = batch
             if pending is not None:
                 _account(writer.result(), pending, summary, rejects_file, on_progress)

@@ -90,8 +90,7 @@ def _write_fresh(bulk: BulkWriter, run_id: int, source: str, prepared: Prepared,
 
 def _serve(requests: Connection, replies: Connection) -> None:
     """The writer process: store each batch received, answer with what happened."""
-    database_url, run_id, source = requests.recv()
-    bulk = BulkWriter(database_url)
+    bulk = BulkWriter(requests.recv())
     try:
         while True:
             try:
@@ -101,7 +100,7 @@ def _serve(requests: Connection, replies: Connection) -> None:
             if message is None:
                 return
             try:
-                replies.send(("ok", store_batch(bulk, run_id, source, *message)))
+                replies.send(("ok", store_batch(bulk, *message)))
             except Exception:
                 replies.send(("error", traceback.format_exc()))
     finally:
@@ -114,9 +113,9 @@ class WriterError(RuntimeError):
 
 class Writer:
     """A writer process (`python -m smartborder.intake.writer`) with at most one batch in flight:
-    `submit`, then `result`."""
+    `submit`, then `result`. It lives as long as its user: an intake run, or the API server."""
 
-    def __init__(self, database_url: str, run_id: int, source: str):
+    def __init__(self, database_url: str):
         child_in, to_child = os.pipe()
         from_child, child_out = os.pipe()
         self._process = subprocess.Popen(
@@ -127,11 +126,11 @@ class Writer:
         os.close(child_out)
         self._requests = Connection(to_child, readable=False)
         self._replies = Connection(from_child, writable=False)
-        self._requests.send((database_url, run_id, source))  # through the pipe: a password never shows in `ps`
+        self._requests.send(database_url)  # through the pipe: a password never shows in `ps`
 
-    def submit(self, prepared: Prepared, malformed: pl.DataFrame) -> None:
+    def submit(self, run_id: int, source: str, prepared: Prepared, malformed: pl.DataFrame) -> None:
         try:
-            self._requests.send((prepared, malformed))
+            self._requests.send((run_id, source, prepared, malformed))
         except (BrokenPipeError, OSError):
             raise WriterError(f"the writer process ended unexpectedly (exit code {self._process.poll()})") from None
 

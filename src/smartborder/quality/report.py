@@ -9,12 +9,15 @@ from smartborder.store.tables import consignments, quality_findings, rfis
 TOP_FINDINGS = 3
 
 
-def submitter_quality(engine: Engine, submitter: str | None = None) -> pl.DataFrame:
-    """Per submitter over its current consignments: how many, the share that is clean (no finding
-    beyond a note), the mean score, open RFIs and the most common findings."""
+def submitter_quality(engine: Engine, submitter: str | None = None, countries: tuple[str, ...] | None = None) -> pl.DataFrame:
+    """Per submitter over its current consignments (those bound for `countries`, when given): how
+    many, the share that is clean (no finding beyond a note), the mean score, open RFIs and the
+    most common findings."""
     current = consignments.c.is_current
     if submitter is not None:
         current = and_(current, consignments.c.submitter == submitter)
+    if countries is not None:
+        current = and_(current, consignments.c.destination_country.in_(countries))
     flawed = select(quality_findings.c.consignment_id).where(quality_findings.c.severity > NOTE).distinct().subquery()
     summary = (
         select(

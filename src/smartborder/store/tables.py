@@ -8,6 +8,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -80,6 +81,7 @@ consignments = Table(
     Column("quality_score", Float, nullable=False),
     Column("rfi", Boolean, nullable=False),
     UniqueConstraint("submitter", "reference", "version"),
+    Index("ix_consignments_destination_country", "destination_country"),
 )
 
 goods_items = Table(
@@ -111,6 +113,9 @@ rfis = Table(
     Column("status", String(16), nullable=False),  # open, answered, closed
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("request", Text, nullable=False),
+    Column("answer", Text),
+    Column("answered_at", DateTime(timezone=True)),
+    Column("answered_by", String(100)),
 )
 
 outcomes = Table(
@@ -167,4 +172,57 @@ rejections = Table(
     Column("field", String(64)),
     Column("code", String(64), nullable=False),
     Column("message", Text, nullable=False),
+)
+
+# Who uses the service: organisations (customs administrations, submitter companies), their
+# users, API tokens, and the audit log of changes.
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("id", _serial(), primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),  # short, stable: customs-de, bazaro
+    Column("name", String(200), nullable=False, unique=True),  # for a submitter: its name on the consignments it sends
+    Column("kind", String(16), nullable=False),  # administration, submitter
+    Column("countries", String(200)),  # an administration's countries of destination (ISO codes, separated by spaces)
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", _serial(), primary_key=True),
+    Column("organisation_id", BigInteger, ForeignKey("organisations.id"), nullable=False, index=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("role", String(16), nullable=False),  # submitter, officer, analyst, admin
+    Column("password_hash", Text),  # argon2id; null for an account used through API tokens only
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", _serial(), primary_key=True),
+    Column("user_id", BigInteger, ForeignKey("users.id"), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("kind", String(16), nullable=False),  # api (made by a user), session (a signed-in browser)
+    Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 of the token; the token itself is never stored
+    Column("prefix", String(16), nullable=False),  # the token's first characters, to tell tokens apart
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", _serial(), primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("user_id", BigInteger, ForeignKey("users.id")),
+    Column("username", String(100), nullable=False),
+    Column("organisation_id", BigInteger, ForeignKey("organisations.id"), index=True),
+    Column("action", String(64), nullable=False),  # profile.create, watchlist.upload, model.promote, outcome.record, ...
+    Column("target", String(200), nullable=False),
+    Column("detail", Text),
 )

@@ -1,0 +1,97 @@
+"""What every request needs: the service's shared state, who is asking (an API token, or a
+browser's session cookie) and whether their role allows what they ask."""
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from fastapi import Depends, HTTPException, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+
+from smartborder.config import Settings
+from smartborder.service.accounts import Principal, principal_for_token
+from smartborder.service.checks import Checks
+from smartborder.service.submissions import Inbox
+from smartborder.service.workspace import Contexts, Workspace, workspace
+
+SESSION_COOKIE = "smartborder_session"
+TOKEN_CACHE_SECONDS = 30  # a revoked token stops working at once in this process, within this time in others
+
+
+@dataclass
+class Service:
+    settings: Settings
+    engine: Engine
+    contexts: Contexts
+    inbox: Inbox
+    checks: Checks
+    _tokens: dict[str, tuple[float, Principal | None]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def principal(self, token: str) -> Principal | None:
+        """The user of a token, remembered for a short while: checking is then one dict lookup."""
+        now = time.monotonic()
+        known = self._tokens.get(token)
+        if known is None or now - known[0] > TOKEN_CACHE_SECONDS:
+            with self._lock:
+                if len(self._tokens) > 10_000:
+                    self._tokens.clear()
+                known = self._tokens[token] = (now, principal_for_token(self.engine, token))
+        return known[1]
+
+    def forget_tokens(self, token: str | None = None) -> None:
+        """Forget one token (signed out), or all (a user or token changed)."""
+        with self._lock:
+            if token is None:
+                self._tokens.clear()
+            else:
+                self._tokens.pop(token, None)
+
+    def workspace(self, who: Principal) -> Workspace:
+        return workspace(self.settings, who.organisation)
+
+
+# The dependencies are coroutines: cheap, they run on the event loop instead of a worker thread.
+async def service(request: Request) -> Service:
+    return request.app.state.service
+
+
+bearer = HTTPBearer(auto_error=False, description="An API token (POST /v1/tokens or /v1/auth/token)")
+
+
+async def principal(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:
+    token = credentials.credentials if credentials else request.cookies.get(SESSION_COOKIE)
+    who = request.app.state.service.principal(token) if token else None
+    if who is None:
+        raise HTTPException(401, "sign in: a valid API token (Authorization: Bearer ...) or session is needed", headers={"WWW-Authenticate": "Bearer"})
+    return who
+
+
+def role(*allowed: str) -> Callable[..., Principal]:
+    """A dependency giving the principal when their role is one of `allowed`, 403 otherwise."""
+
+    async def check(who: Principal = Depends(principal)) -> Principal:
+        if who.role not in allowed:
+            raise HTTPException(403, f"this needs the role {' or '.join(allowed)}; you are {who.role}")
+        return who
+
+    return check
+
+
+CUSTOMS = ("officer", "analyst")
+
+
+@dataclass(frozen=True)
+class Paging:
+    page: int
+    per_page: int
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+async def paging(page: int = Query(1, ge=1, le=100_000), per_page: int = Query(50, ge=1, le=500)) -> Paging:
+    return Paging(page, per_page)
