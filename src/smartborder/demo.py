@@ -80,6 +80,8 @@ def record_past_inspections(engine: Engine, truth: Path) -> int:
         base.c.lane.in_(QUEUE_LANES), base.c.outcome.is_(None), base.c.declared_date <= last - timedelta(days=OPEN_DAYS)
     )
     selected = pl.read_database(query, engine)
+    if selected.is_empty():  # every selection is inspected already, or there is none
+        return 0
     planted = pl.read_csv(truth, columns=["reference", "problem"]).unique("reference")
     found = pl.DataFrame([(p, r, k) for p, (r, k) in FOUND.items()], schema=["problem", "result", "finding_kind"], orient="row")
     rows = selected.join(planted, on="reference", how="left").join(found, on="problem", how="left").select(
