@@ -234,3 +234,18 @@ def test_store_keeps_audit_rows(world):
     with world.client.app.state.service.engine.connect() as conn:
         assert conn.execute(select(audit_log.c.username, audit_log.c.action)).all() == [("analyst.de", "profile.create")]
         assert conn.execute(text("select count(*) from organisations")).scalar_one() == 4
+
+
+def test_models_listed_and_challenger_promoted_with_audit(world, tmp_path):
+    from smartborder.learn.registry import register
+
+    engine = world.client.app.state.service.engine
+    for version in ("m-1", "m-2"):
+        register(engine, tmp_path / version, {"version": version, "training_window": ["2025-01-01", "2025-03-31"], "out_of_time_metrics": {"roc_auc": 0.9}})
+    listed = world.client.get("/v1/models", headers=world.as_("officer.de")).json()
+    assert [(m["version"], m["status"], m["metrics"]["roc_auc"]) for m in listed] == [("m-1", "champion", 0.9), ("m-2", "challenger", 0.9)]
+    assert world.client.post("/v1/models/m-2/promote", headers=world.as_("officer.de")).status_code == 403
+    assert world.client.post("/v1/models/m-2/promote", headers=world.as_("analyst.de")).status_code == 204
+    assert world.client.post("/v1/models/m-9/promote", headers=world.as_("analyst.de")).status_code == 404
+    assert {m["version"]: m["status"] for m in world.client.get("/v1/models", headers=world.as_("analyst.de")).json()} == {"m-1": "retired", "m-2": "champion"}
+    assert [(e["action"], e["target"]) for e in world.client.get("/v1/audit", headers=world.as_("analyst.de")).json()] == [("model.promote", "model:m-2")]
