@@ -17,6 +17,7 @@ from smartborder.schema import FIELD_BY_NAME, ROW, Field, Kind
 
 EARLIEST_DATE = date(2000, 1, 1)
 OUTCOME_RESULTS = ("no_finding", "non_compliance", "seizure")
+POSITIVE = ("non_compliance", "seizure")  # results that count as a hit: something was found
 CONTROL_TYPES = ("physical", "document", "post_clearance")
 FINDING_KINDS = (
     "undervaluation", "misclassification", "origin", "prohibited_restricted", "counterfeit", "ipr", "drugs", "weapons", "other",

@@ -7,13 +7,13 @@ from sqlalchemy import Engine, select
 
 from smartborder.config import Settings
 from smartborder.intake.pipeline import open_source
+from smartborder.intake.validate import POSITIVE
 from smartborder.schema import CONSIGNMENT_FIELDS, EXTRA, ITEM_FIELDS, ITEM_NO, KEY, with_all_fields
 from smartborder.store.tables import consignments, goods_items, outcomes
 
 LABEL = "label"  # 1: non-compliance or seizure found at inspection, 0: nothing found
 KNOWN_AT = "known_at"  # when the outcome became known: inspection date, else the declaration date
 REVENUE = "revenue"  # extra duty and taxes the inspection assessed: an outcome, never a feature
-POSITIVE = ("non_compliance", "seizure")
 
 
 def consignment_rows(goods_items: pl.DataFrame) -> pl.DataFrame:

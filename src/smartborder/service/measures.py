@@ -5,9 +5,10 @@ from receipt to a lane decision; and the same per day for the charts."""
 import polars as pl
 from sqlalchemy import Engine, select
 
+from smartborder.intake.validate import POSITIVE
 from smartborder.risk.lanes import HOLD, RED, YELLOW
 from smartborder.service.accounts import Principal
-from smartborder.service.records import POSITIVE, in_scope, overview
+from smartborder.service.records import in_scope, overview
 from smartborder.store.tables import consignments, outcomes
 
 SELECTED = (RED, YELLOW, HOLD)

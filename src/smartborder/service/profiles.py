@@ -10,10 +10,11 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import Engine
 
+from smartborder.intake.validate import POSITIVE
 from smartborder.risk.profiles import Profile, ProfileError, load_profile
 from smartborder.service import audit
 from smartborder.service.accounts import Principal
-from smartborder.service.records import POSITIVE, in_scope, overview
+from smartborder.service.records import in_scope, overview
 from smartborder.service.workspace import Contexts, Workspace
 
 ACTIVE, RETIRED = "active", "retired"

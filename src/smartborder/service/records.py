@@ -5,11 +5,10 @@ comes with its latest assessment, latest inspection outcome and open requests fo
 from sqlalchemy import Engine, Select, and_, func, select
 from sqlalchemy.sql import ColumnElement
 
+from smartborder.intake.validate import POSITIVE
 from smartborder.risk.lanes import BLUE, GREEN, HOLD, RED, YELLOW
 from smartborder.service.accounts import Principal
 from smartborder.store.tables import assessments, consignments, outcomes, rfis
-
-POSITIVE = ("non_compliance", "seizure")  # results that count as a hit
 
 # What a submitter is told: never the score or the reasons, only what happens to the goods.
 RECEIVED, RELEASED, HELD, INFORMATION_REQUESTED, DETAINED = "received", "released", "held", "information_requested", "detained"
