@@ -10,6 +10,7 @@ from fastapi import Depends, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
+from smartborder.api.models import Page
 from smartborder.config import Settings
 from smartborder.service.accounts import Principal, principal_for_token
 from smartborder.service.checks import Checks
@@ -91,6 +92,10 @@ class Paging:
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
+
+    def of(self, total: int, items: list) -> Page:
+        """This page of `total` items."""
+        return Page(total=total, page=self.page, per_page=self.per_page, items=items)
 
 
 async def paging(page: int = Query(1, ge=1, le=100_000), per_page: int = Query(50, ge=1, le=500)) -> Paging:

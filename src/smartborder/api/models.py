@@ -21,6 +21,8 @@ from pydantic import (
 
 from smartborder.intake.validate import CONTROL_TYPES, FINDING_KINDS, OUTCOME_RESULTS
 from smartborder.risk.lanes import LANES, RFI
+from smartborder.risk.lists import ListSpec
+from smartborder.risk.screening import DEFAULT_THRESHOLD
 from smartborder.schema import FIELDS, Kind, Level
 from smartborder.service.accounts import ORGANISATION_KINDS, ROLES
 from smartborder.service.records import SUBMITTER_STATUSES
@@ -267,6 +269,11 @@ class WatchlistIn(Strict):
     lane: Literal[LANES] | None = None  # type: ignore[valid-type]
     weight: Annotated[Number, Field(ge=0, le=1)] = 0.0
     threshold: Annotated[Number, Field(ge=0, le=1)] | None = None
+
+    def spec(self, name: str) -> ListSpec:
+        """The list's entry in its workspace's watchlists.yaml (its file: `<name>.csv`)."""
+        return ListSpec(name=name, kind=self.kind, file=f"{name}.csv", source=self.source, date=self.date, lane=self.lane, weight=self.weight,
+                        threshold=self.threshold if self.threshold is not None else DEFAULT_THRESHOLD)  # fmt: skip
 
 
 class WhitelistIn(Strict):

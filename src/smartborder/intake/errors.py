@@ -42,6 +42,14 @@ def rejects(rows: pl.Expr | int, field: str | None, code: str, message: pl.Expr 
     ]
 
 
+def by_row(rejects: pl.DataFrame) -> dict[int, list[dict]]:
+    """Each rejected row's problems, as an answer to a request gives them: field, code, message."""
+    problems: dict[int, list[dict]] = {}
+    for row in rejects.iter_rows(named=True):
+        problems.setdefault(row[ROW], []).append({"field": row["field"], "code": row["code"], "message": row["message"]})
+    return problems
+
+
 def empty_rejects() -> pl.DataFrame:
     return pl.DataFrame(schema=REJECT_SCHEMA)
 

@@ -13,9 +13,10 @@ import time
 from dataclasses import dataclass
 from itertools import groupby
 
+from smartborder.intake.errors import by_row
 from smartborder.intake.records import prepare_records
 from smartborder.risk.engine import assess
-from smartborder.schema import KEY, ROW
+from smartborder.schema import KEY
 from smartborder.service.accounts import Organisation
 from smartborder.service.workspace import Contexts
 
@@ -34,9 +35,7 @@ class Rejected:
 def assess_records(contexts: Contexts, organisation: Organisation, records: list[dict], rfi_severity: float) -> list[dict | Rejected]:
     """Each record's assessment (a row of `assess`), or why it cannot be assessed, in order."""
     prepared = prepare_records(records, None, rfi_severity)
-    problems: dict[int, list[dict]] = {}
-    for row in prepared.rejects.iter_rows(named=True):
-        problems.setdefault(row[ROW], []).append({"field": row["field"], "code": row["code"], "message": row["message"]})
+    problems = by_row(prepared.rejects)
     items = prepared.goods_items()
     results = {row[KEY]: row for row in assess(items, contexts.get(organisation)).iter_rows(named=True)} if items.height else {}
     # records are numbered from 1, and a consignment's key is its number

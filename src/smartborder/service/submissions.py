@@ -13,6 +13,7 @@ import polars as pl
 from sqlalchemy import Engine, select, update
 
 from smartborder.config import Settings
+from smartborder.intake.errors import by_row
 from smartborder.intake.records import prepare_records
 from smartborder.intake.writer import Writer
 from smartborder.risk.engine import assess
@@ -70,9 +71,7 @@ class Inbox:
 
     def _outcomes(self, who: Principal, records: list[dict], rejects: pl.DataFrame, fresh: set[str]) -> list[Outcome]:
         statuses = {row.reference: row for row in status_rows(self._engine, who, [str(r.get("reference")) for r in records])}
-        errors: dict[int, list[dict]] = {}
-        for row in rejects.iter_rows(named=True):
-            errors.setdefault(row[ROW], []).append({"field": row["field"], "code": row["code"], "message": row["message"]})
+        errors = by_row(rejects)
         outcomes = []
         for number, record in enumerate(records, start=1):
             reference = record.get("reference")

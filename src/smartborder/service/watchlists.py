@@ -68,21 +68,23 @@ def whitelist(space: Workspace, name: str) -> list[dict]:
 def _check_and_keep(space: Workspace, specs: list[ListSpec], files: dict[str, str]) -> None:
     """Load the lists as they would be with `files` (name -> CSV text) written; keep them only
     if they load. ListError names the file and line that is wrong."""
+    files = files | {INDEX: yaml.safe_dump({"lists": [s.model_dump(mode="json", exclude_none=True) for s in specs]}, sort_keys=False)}
+
+    def write(directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        for file, text in files.items():
+            (directory / file).write_text(text, encoding="utf-8")
+
     with tempfile.TemporaryDirectory() as tmp:
         trial = Path(tmp)
         if space.watchlists.is_dir():
             shutil.copytree(space.watchlists, trial, dirs_exist_ok=True)
-        for file, text in files.items():
-            (trial / file).write_text(text, encoding="utf-8")
-        (trial / INDEX).write_text(yaml.safe_dump({"lists": [s.model_dump(mode="json", exclude_none=True) for s in specs]}, sort_keys=False))
+        write(trial)
         try:
             load_lists(trial)
         except ListError as e:
             raise ListError(str(e).replace(f"{trial}/", "")) from None
-    space.watchlists.mkdir(parents=True, exist_ok=True)
-    for file, text in files.items():
-        (space.watchlists / file).write_text(text, encoding="utf-8")
-    (space.watchlists / INDEX).write_text(yaml.safe_dump({"lists": [s.model_dump(mode="json", exclude_none=True) for s in specs]}, sort_keys=False))
+    write(space.watchlists)
 
 
 def upload(engine: Engine, space: Workspace, who: Principal, spec: ListSpec, text: str) -> dict:

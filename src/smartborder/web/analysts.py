@@ -12,7 +12,6 @@ from pydantic import ValidationError
 from smartborder.api.deps import Service, service
 from smartborder.api.models import WatchlistIn, WhitelistIn
 from smartborder.risk.lanes import LANES
-from smartborder.risk.lists import ListSpec
 from smartborder.risk.profiles import ProfileError
 from smartborder.risk.screening import DEFAULT_THRESHOLD
 from smartborder.risk.watchlists import ListError
@@ -153,8 +152,7 @@ async def upload(request: Request, who: Principal = Depends(analyst), svc: Servi
     try:
         body = WatchlistIn(kind=values.get("kind") or None, source=values.get("source", "").strip(), date=values.get("date") or None,
                            content=content or "-", lane=values.get("lane") or None, weight=0.0 if weight is None else weight, threshold=threshold)  # fmt: skip
-        spec = ListSpec(name=name, kind=body.kind, file=f"{name}.csv", source=body.source, date=body.date, lane=body.lane, weight=body.weight,
-                        threshold=body.threshold if body.threshold is not None else DEFAULT_THRESHOLD)  # fmt: skip
+        spec = body.spec(name)
     except ValidationError as e:
         errors = field_errors(e) | errors
     if errors:

@@ -23,8 +23,6 @@ from smartborder.api.models import (
 )
 from smartborder.learn.registry import promote, registered
 from smartborder.quality.report import submitter_quality
-from smartborder.risk.lists import ListSpec
-from smartborder.risk.screening import DEFAULT_THRESHOLD
 from smartborder.service import audit, measures
 from smartborder.service import profiles as profile_service
 from smartborder.service import watchlists as list_service
@@ -77,16 +75,14 @@ def watchlists(who: Principal = Depends(reader), svc: Service = Depends(service)
 @router.get("/watchlists/{name}/entries", response_model=Page[dict], responses=problems(404))
 def entries(name: ListName, pages: Paging = Depends(paging), who: Principal = Depends(reader), svc: Service = Depends(service)):
     total, rows = list_service.entries(svc.workspace(who), name, pages.offset, pages.per_page)
-    return Page(total=total, page=pages.page, per_page=pages.per_page, items=rows)
+    return pages.of(total, rows)
 
 
 @router.put("/watchlists/{name}", response_model=WatchlistOut)
 def upload(body: WatchlistIn, name: ListName, who: Principal = Depends(analyst), svc: Service = Depends(service)):
     """Add a list or replace it: its CSV content, kind, source and date, and for a party list what
     a match means by itself (lane, weight) and the lowest score that counts."""
-    spec = ListSpec(name=name, kind=body.kind, file=f"{name}.csv", source=body.source, date=body.date, lane=body.lane, weight=body.weight,
-                    threshold=body.threshold if body.threshold is not None else DEFAULT_THRESHOLD)  # fmt: skip
-    return list_service.upload(svc.engine, svc.workspace(who), who, spec, body.content)
+    return list_service.upload(svc.engine, svc.workspace(who), who, body.spec(name), body.content)
 
 
 @router.get("/watchlists/{name}/whitelist", response_model=list[dict], responses=problems(404))

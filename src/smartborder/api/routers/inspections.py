@@ -32,7 +32,7 @@ def work_queue(
     if unknown:
         raise HTTPException(422, f"lane: '{unknown[0]}' is not one of {', '.join((*LANES, RFI))}")
     total, rows = queue(svc.engine, who, QueueFilter(tuple(lane), office, min_risk, inspected), pages.offset, pages.per_page)
-    return Page(total=total, page=pages.page, per_page=pages.per_page, items=rows)
+    return pages.of(total, rows)
 
 
 @router.get("/consignments/{consignment_id}", response_model=ConsignmentOut, responses=problems(404))

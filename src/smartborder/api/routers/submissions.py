@@ -57,7 +57,7 @@ def statuses(pages: Paging = Depends(paging), who: Principal = Depends(submitter
     """Your consignments, newest first, with what happens to each."""
     total = status_count(svc.engine, who)
     rows = status_rows(svc.engine, who, None, pages.offset, pages.per_page)
-    return Page(total=total, page=pages.page, per_page=pages.per_page, items=[_status(r) for r in rows])
+    return pages.of(total, [_status(r) for r in rows])
 
 
 @router.get("/rfis", response_model=Page[RfiOut])
@@ -65,8 +65,7 @@ def rfis(open_only: bool = Query(True, alias="open"), pages: Paging = Depends(pa
          svc: Service = Depends(service)):  # fmt: skip
     """Requests for information about your consignments (open ones by default)."""
     total = request_count(svc.engine, who, open_only)
-    return Page(total=total, page=pages.page, per_page=pages.per_page,
-                items=requests_for_information(svc.engine, who, open_only, pages.offset, pages.per_page))  # fmt: skip
+    return pages.of(total, requests_for_information(svc.engine, who, open_only, pages.offset, pages.per_page))
 
 
 @router.post("/rfis/{rfi_id}/answer", response_model=RfiOut, responses=problems(404, 409))
