@@ -43,6 +43,13 @@ def _skip_message(exc: PostgresUnavailable) -> str:
     return f"PostgreSQL unavailable: {exc.reason}"
 
 
+@pytest.fixture(autouse=True)
+def _terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables printed by the CLI fit the terminal; tests see one fixed width, whatever terminal (or none)
+    runs them. Messages are never wrapped (the CLI's consoles soft-wrap), so paths of any length stay whole."""
+    monkeypatch.setenv("COLUMNS", "200")
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     """URL of a throwaway PostgreSQL server shared by the whole session.

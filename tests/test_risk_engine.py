@@ -87,7 +87,7 @@ def test_assess_store_ingests_and_records_each_assessment(settings, tmp_path):
     from smartborder.store.tables import assessments, consignments
 
     path = write_csv(tmp_path / "in.csv", [row("A"), row("B", description="gift"), row("C", currency="XXX-bad")])
-    result = CliRunner().invoke(app, ["assess", str(path), "--out", str(tmp_path / "out.csv"), "--store"], env={"COLUMNS": "200"})
+    result = CliRunner().invoke(app, ["assess", str(path), "--out", str(tmp_path / "out.csv"), "--store"])
     assert result.exit_code == 0, result.output
     assert "2 assessments recorded in the store" in result.output
     engine = open_store(settings)

@@ -31,8 +31,10 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err = Console(stderr=True)
+# Messages are never wrapped to the terminal width: a path or a line number stays whole, whatever the terminal
+# (tables still fit the width).
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _progress() -> Progress:
