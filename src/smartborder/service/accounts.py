@@ -83,7 +83,7 @@ def create_organisation(engine: Engine, code: str, name: str, kind: str, countri
         raise AccountError("countries: only an administration has countries of destination")
     unknown = [c for c in countries if c not in codelists.countries() or c == UNKNOWN_COUNTRY]
     if unknown:
-        raise AccountError(f"countries: '{unknown[0]}' is not an ISO 3166 country code")
+        raise AccountError(f"countries: '{unknown[0]}' is not an ISO 3166 country code an administration can cover")
     countries = tuple(dict.fromkeys(countries))
     with engine.begin() as conn:
         taken = conn.execute(select(organisations.c.code).where((organisations.c.code == code) | (organisations.c.name == name))).first()
