@@ -238,10 +238,13 @@ def test_store_keeps_audit_rows(world):
 
 def test_models_listed_and_challenger_promoted_with_audit(world, tmp_path):
     from smartborder.learn.registry import register
+    from smartborder.service.accounts import organisation_by_code
 
     engine = world.client.app.state.service.engine
+    de = organisation_by_code(engine, "customs-de").id  # the register is the administration's own
     for version in ("m-1", "m-2"):
-        register(engine, tmp_path / version, {"version": version, "training_window": ["2025-01-01", "2025-03-31"], "out_of_time_metrics": {"roc_auc": 0.9}})
+        info = {"version": version, "training_window": ["2025-01-01", "2025-03-31"], "out_of_time_metrics": {"roc_auc": 0.9}}
+        register(engine, tmp_path / version, info, de)
     listed = world.client.get("/v1/models", headers=world.as_("officer.de")).json()
     assert [(m["version"], m["status"], m["metrics"]["roc_auc"]) for m in listed] == [("m-1", "champion", 0.9), ("m-2", "challenger", 0.9)]
     assert world.client.post("/v1/models/m-2/promote", headers=world.as_("officer.de")).status_code == 403

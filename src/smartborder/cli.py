@@ -35,6 +35,10 @@ app = typer.Typer(
 # (tables still fit the width).
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+# Models registered from the command line without an administration form the command line's own register.
+AdministrationOption = Annotated[
+    str | None, typer.Option(help="Code of the administration whose register of models (default: the command line's own register).")
+]
 
 
 def _progress() -> Progress:
@@ -131,13 +135,16 @@ def assess_command(
     yellow: Annotated[float | None, typer.Option(min=0, max=1, help="Share of consignments that may go yellow.")] = None,
     control: Annotated[float, typer.Option(min=0, max=1, help="Random control sample (share), kept when capacity is set.")] = 0.005,
     trusted: Annotated[Path | None, typer.Option(help="Trusted traders (AEO): CSV with id (EORI/TIN) and name.")] = None,
-    model: Annotated[str | None, typer.Option(help="Model directory from `smartborder train`, or 'champion' for the store's model in use.")] = None,
+    model: Annotated[str | None, typer.Option(help="Model directory from `smartborder train`, or 'champion' for the register's champion.")] = None,
+    administration: AdministrationOption = None,
     store: Annotated[bool, typer.Option(help="Also ingest the file and record the assessments in the store.")] = False,
 ) -> None:
     """Assess consignments: risk score, lane and readable reasons for each (and requests for information)."""
     settings = get_settings()
+    if administration is not None and model != "champion":
+        _fail("--administration: it names the register whose champion `--model champion` uses")
     try:
-        context = load_context(profiles, watchlists, valuation, trusted, _model_path(model, settings))
+        context = load_context(profiles, watchlists, valuation, trusted, _model_path(model, settings, administration))
     except (ProfileError, ListError, OSError) as e:
         _fail(str(e))
     if store:
@@ -151,15 +158,29 @@ def assess_command(
         console.print(f"{record_assessments(open_store(settings), summary.results):,} assessments recorded in the store")
 
 
-def _model_path(model: str | None, settings) -> Path | None:
+def _model_path(model: str | None, settings, administration: str | None) -> Path | None:
     if model != "champion":
         return Path(model) if model else None
     from smartborder.learn.registry import champion
 
-    path = champion(open_store(settings))
+    engine = open_store(settings)
+    owner = _administration(engine, administration)
+    path = champion(engine, owner.id if owner else None)
     if path is None:
-        _fail("no champion model registered: run `smartborder train`")
+        _fail(f"no champion model registered{f' for {administration}' if administration else ''}: run `smartborder train`")
     return path
+
+
+def _administration(engine, code: str | None):
+    """The administration `code` names (None without a code); fails when there is none."""
+    if code is None:
+        return None
+    from smartborder.service.accounts import ADMINISTRATION, organisation_by_code
+
+    found = organisation_by_code(engine, code)
+    if found is None or found.kind != ADMINISTRATION:
+        _fail(f"--administration: no administration '{code}'")
+    return found
 
 
 def _assess(file: Path, context, out: Path, mapping: Path | None, chooser) -> AssessSummary:
@@ -349,15 +370,19 @@ def train_command(
     file: Annotated[Path | None, typer.Argument(help="Consignments with their inspection outcomes; default: the store's.")] = None,
     mapping: Annotated[Path | None, typer.Option(help="YAML mapping of the file's columns, with its `outcome` section.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed: the same data and seed give the same model.")] = 0,
+    administration: AdministrationOption = None,
 ) -> dict:
-    """Learn a risk model from inspection outcomes; the latest (two months at most) are held out to stop and calibrate it."""
+    """Learn a risk model from inspection outcomes; the latest (two months at most) are held out to stop and calibrate it.
+    With --administration, the model joins that administration's register, and from the store it learns from the
+    consignments bound for its countries only."""
     from smartborder.learn.dataset import labelled, stored_labelled
     from smartborder.learn.model import RiskModel
     from smartborder.learn.registry import register
 
     engine = open_store()
+    owner = _administration(engine, administration)
     try:
-        frame = labelled(file, mapping, get_settings()) if file else stored_labelled(engine)
+        frame = labelled(file, mapping, get_settings()) if file else stored_labelled(engine, owner.countries if owner else None)
     except (IntakeError, ValueError) as e:
         _fail(str(e))
     with console.status(f"training on {frame.height:,} inspected consignments"):
@@ -365,7 +390,7 @@ def train_command(
     model.save(out)
     source = file.name if file else "the store"
     _print_metrics(f"Model {model.info['version']}: out-of-time check on the latest outcomes of {source}", model.info["out_of_time_metrics"])
-    console.print(f"Model: [bold]{out}[/], registered as {register(engine, out, model.info)}")
+    console.print(f"Model: [bold]{out}[/], registered as {register(engine, out, model.info, owner.id if owner else None)}")
     return model.info
 
 
@@ -399,11 +424,13 @@ app.add_typer(models_app, name="models")
 
 
 @models_app.command("list")
-def models_list_command() -> None:
+def models_list_command(administration: AdministrationOption = None) -> None:
     """Registered models with their status, training window and out-of-time metrics."""
     from smartborder.learn.registry import registered
 
-    frame = registered(open_store())
+    engine = open_store()
+    owner = _administration(engine, administration)
+    frame = registered(engine, owner.id if owner else None)
     if frame.is_empty():
         _fail("no model registered yet: run `smartborder train`")
     table = Table(title="Models")
@@ -417,12 +444,17 @@ def models_list_command() -> None:
 
 
 @models_app.command("promote")
-def models_promote_command(version: Annotated[str, typer.Argument(help="The challenger to put in use.")]) -> None:
+def models_promote_command(
+    version: Annotated[str, typer.Argument(help="The challenger to put in use.")], administration: AdministrationOption = None
+) -> None:
     """Put a challenger in use as champion; the current champion is retired."""
     from smartborder.learn.registry import promote
 
+    engine = open_store()
+    owner = _administration(engine, administration)
     try:
-        promote(open_store(), version)
+        with engine.begin() as conn:
+            promote(conn, version, owner.id if owner else None)
     except LookupError as e:
         _fail(str(e))
     console.print(f"{version} is now the champion")

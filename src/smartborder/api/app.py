@@ -14,7 +14,7 @@ from smartborder.config import Settings, get_settings
 from smartborder.intake.errors import IntakeError
 from smartborder.risk.profiles import ProfileError
 from smartborder.risk.watchlists import ListError
-from smartborder.service.accounts import AccountError
+from smartborder.service.accounts import AccountConflict, AccountError
 from smartborder.service.checks import Checks
 from smartborder.service.submissions import Inbox
 from smartborder.service.workspace import Contexts
@@ -24,7 +24,7 @@ from smartborder.web import pages
 log = logging.getLogger("smartborder.api")
 
 # Errors of the domain, each answered with its status and its own message (which names the field or line).
-ERROR_STATUS = {ProfileError: 422, ListError: 422, AccountError: 422, IntakeError: 422, FileExistsError: 409, LookupError: 404}
+ERROR_STATUS = {ProfileError: 422, ListError: 422, AccountError: 422, AccountConflict: 409, IntakeError: 422, FileExistsError: 409, LookupError: 404}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -40,9 +40,9 @@ def labelled(path: Path, mapping: Path | None, settings: Settings) -> pl.DataFra
     return _with_label(consignment_rows(pl.concat(parts, how="diagonal_relaxed")))
 
 
-def stored_labelled(engine: Engine) -> pl.DataFrame:
+def stored_labelled(engine: Engine, countries: tuple[str, ...] | None = None) -> pl.DataFrame:
     """The store's current consignments with a recorded outcome (the latest, when several), as
-    `labelled` gives them from a file."""
+    `labelled` gives them from a file; only those bound for `countries`, when given."""
     item = goods_items.alias("item")
     query = (
         select(consignments.c.id.label(KEY), *(consignments.c[n] for n in CONSIGNMENT_FIELDS), consignments.c[EXTRA],
@@ -52,6 +52,8 @@ def stored_labelled(engine: Engine) -> pl.DataFrame:
         .join(outcomes, outcomes.c.consignment_id == consignments.c.id)
         .where(consignments.c.is_current)
     )  # fmt: skip
+    if countries is not None:
+        query = query.where(consignments.c.destination_country.in_(countries))
     frame = pl.read_database(query, engine, schema_overrides={KEY: pl.Int64})
     if frame.is_empty():
         raise ValueError("no stored consignment has an inspection outcome: ingest a file with outcomes or import them")

@@ -14,6 +14,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, insert, select, update
 
+from smartborder import codelists
+from smartborder.schema import UNKNOWN_COUNTRY
 from smartborder.store.tables import api_tokens, organisations, users
 
 ROLES = ("submitter", "officer", "analyst", "admin")
@@ -27,6 +29,10 @@ _hasher = PasswordHasher()
 
 class AccountError(ValueError):
     """A request about accounts that cannot be met: the message says why."""
+
+
+class AccountConflict(AccountError):
+    """The request clashes with what exists (a country another administration covers)."""
 
 
 @dataclass(frozen=True)
@@ -66,19 +72,32 @@ def token_digest(token: str) -> str:
 
 
 def create_organisation(engine: Engine, code: str, name: str, kind: str, countries: tuple[str, ...] = ()) -> Organisation:
+    """A new organisation. An administration's countries are ISO 3166 codes that no other
+    administration covers, so that each consignment has exactly one administration to assess it
+    (AccountConflict, naming the country and the administration that has it, otherwise)."""
     if kind not in ORGANISATION_KINDS:
         raise AccountError(f"kind: '{kind}' is not one of {', '.join(ORGANISATION_KINDS)}")
     if kind == ADMINISTRATION and not countries:
         raise AccountError("countries: an administration needs at least one country of destination")
+    if kind != ADMINISTRATION and countries:
+        raise AccountError("countries: only an administration has countries of destination")
+    unknown = [c for c in countries if c not in codelists.countries() or c == UNKNOWN_COUNTRY]
+    if unknown:
+        raise AccountError(f"countries: '{unknown[0]}' is not an ISO 3166 country code an administration can cover")
+    countries = tuple(dict.fromkeys(countries))
     with engine.begin() as conn:
         taken = conn.execute(select(organisations.c.code).where((organisations.c.code == code) | (organisations.c.name == name))).first()
         if taken:
             raise AccountError(f"code/name: an organisation '{code}' or '{name}' already exists")
+        for other in conn.execute(select(organisations).where(organisations.c.kind == ADMINISTRATION)):
+            shared = [c for c in countries if c in _organisation(other).countries]
+            if shared:
+                raise AccountConflict(f"countries: '{shared[0]}' is covered by the administration '{other.code}' already")
         new_id = conn.execute(
             insert(organisations).values(code=code, name=name, kind=kind, countries=" ".join(countries) or None, created_at=datetime.now(UTC))
             .returning(organisations.c.id)
         ).scalar_one()  # fmt: skip
-    return Organisation(new_id, code, name, kind, tuple(countries))
+    return Organisation(new_id, code, name, kind, countries)
 
 
 def list_organisations(engine: Engine) -> list[Organisation]:

@@ -2,28 +2,35 @@
 follow what happens to them, and answer requests for information.
 
 Consignments sent through the API are prepared as a file's rows are, stored through the same
-writer, and assessed at once with the context of the administration of their destination.
+writer, and assessed at once, each by the one administration of its destination. A consignment
+bound for a country no administration on this service covers is rejected (`destination_country`,
+`not_covered`): nobody would ever assess it. Files ingested from the command line have no
+tenancy and are stored whatever their destination.
 """
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import polars as pl
 from sqlalchemy import Engine, select, update
 
 from smartborder.config import Settings
+from smartborder.intake import errors as E
 from smartborder.intake.errors import by_row
+from smartborder.intake.prepare import Prepared
 from smartborder.intake.records import prepare_records
 from smartborder.intake.writer import Writer
 from smartborder.risk.engine import assess
-from smartborder.schema import ROW
-from smartborder.service.accounts import Principal, administrations
+from smartborder.schema import KEY, ROW
+from smartborder.service.accounts import Organisation, Principal, administrations
 from smartborder.service.records import count, in_scope, overview, submitter_status
 from smartborder.service.workspace import Contexts
 from smartborder.store import consignments as repo
 from smartborder.store.assessments import record as record_assessments
 from smartborder.store.tables import consignments, rfis
+
+NOT_COVERED = "not_covered"  # the code of a rejection: bound for a country no administration on this service covers
 
 
 @dataclass
@@ -45,7 +52,8 @@ class Inbox:
 
     def submit(self, who: Principal, records: list[dict]) -> list[Outcome]:
         """Store and assess `records`; one outcome per record, in order."""
-        prepared = prepare_records(records, who.organisation.name, self._settings.rfi_severity)
+        owners = _owners(self._engine)
+        prepared = _refuse_uncovered(prepare_records(records, who.organisation.name, self._settings.rfi_severity), set(owners))
         with self._lock:
             if self._writer is None:
                 self._writer = Writer(self._engine.url.render_as_string(hide_password=False))
@@ -54,17 +62,17 @@ class Inbox:
             stored = self._writer.result()
             repo.finish_run(self._engine, run_id, {"rows_read": len(records), "rejected_rows": stored.rejects[ROW].n_unique(), **{
                 k: v for k, v in stored.counts.items() if k in ("accepted", "amended", "unchanged")}})  # fmt: skip
-        fresh = self._assess_fresh(prepared.goods_items(), run_id)
+        fresh = self._assess_fresh(prepared.goods_items(), run_id, owners)
         return self._outcomes(who, records, stored.rejects, fresh)
 
-    def _assess_fresh(self, items: pl.DataFrame, run_id: int) -> set[str]:
-        """Assess the consignments this run stored (new or amended), each with its destination's
-        administration; returns their references."""
+    def _assess_fresh(self, items: pl.DataFrame, run_id: int, owners: dict[str, Organisation]) -> set[str]:
+        """Assess the consignments this run stored (new or amended), each once, by the administration
+        that owns its destination; returns their references."""
         with self._engine.connect() as conn:
             fresh = {r for (r,) in conn.execute(select(consignments.c.reference).where(consignments.c.intake_run_id == run_id))}
         items = items.filter(pl.col("reference").is_in(list(fresh)))
-        for administration in administrations(self._engine):
-            mine = items.filter(pl.col("destination_country").is_in(list(administration.countries)))
+        for administration in set(owners.values()):
+            mine = items.filter(pl.col("destination_country").is_in([c for c, owner in owners.items() if owner == administration]))
             if mine.height:
                 record_assessments(self._engine, assess(mine, self._contexts.get(administration)))
         return fresh
@@ -87,6 +95,28 @@ class Inbox:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
+
+
+def _owners(engine: Engine) -> dict[str, Organisation]:
+    """The administration that assesses the consignments bound for each covered country. Overlaps
+    are refused when an administration is created; should a store made before that have two for
+    one country, the one created first decides."""
+    owned: dict[str, Organisation] = {}
+    for administration in sorted(administrations(engine), key=lambda o: o.id):
+        owned |= {country: administration for country in administration.countries if country not in owned}
+    return owned
+
+
+def _refuse_uncovered(prepared: Prepared, covered: set[str]) -> Prepared:
+    """`prepared` with the consignments bound for a country outside `covered` moved to its rejections."""
+    refused = prepared.consignments.filter(~pl.col("destination_country").is_in(list(covered)))
+    if refused.is_empty():
+        return prepared
+    message = pl.format("no administration on this service covers '{}': nobody would assess this consignment", pl.col("destination_country"))
+    rejects = refused.select(E.rejects(pl.col(KEY), "destination_country", NOT_COVERED, message, pl.col("reference")))
+    kept = lambda frame: frame.filter(~pl.col(KEY).is_in(refused[KEY].implode())) if KEY in frame.columns else frame  # noqa: E731
+    return replace(prepared, consignments=kept(prepared.consignments), items=kept(prepared.items), findings=kept(prepared.findings),
+                   outcomes=kept(prepared.outcomes), rejects=pl.concat([prepared.rejects, rejects]).sort(ROW))  # fmt: skip
 
 
 def _statuses(who: Principal, references: list[str] | None):

@@ -5,8 +5,8 @@ also keep it in version control:
     <data_dir>/administrations/<code>/watchlists/            lists and their watchlists.yaml
     <data_dir>/administrations/<code>/valuation.parquet      valuation reference (optional)
 
-and the assessment context made from it (with the store's champion model), loaded once and
-loaded again only when a file or the champion changes.
+and the assessment context made from it (with the champion of the administration's own register
+of models), loaded once and loaded again only when a file or that champion changes.
 """
 
 import threading
@@ -64,7 +64,7 @@ class Contexts:
     def get(self, organisation: Organisation) -> Context:
         """ProfileError / ListError when the configuration on disk is broken."""
         space = workspace(self._settings, organisation)
-        model = champion(self._engine)
+        model = champion(self._engine, organisation.id)
         key = (space.signature(), model, date.today())
         with self._lock:
             known = self._loaded.get(organisation.code)

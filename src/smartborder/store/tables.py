@@ -153,13 +153,15 @@ models = Table(
     "models",
     metadata,
     Column("id", _serial(), primary_key=True),
-    Column("version", String(100), nullable=False, unique=True),
+    Column("organisation_id", BigInteger, ForeignKey("organisations.id")),  # whose register; null: the command line's own
+    Column("version", String(100), nullable=False),
     Column("path", Text, nullable=False),
     Column("registered_at", DateTime(timezone=True), nullable=False),
     Column("window_from", Date),
     Column("window_to", Date),
     Column("metrics", Text),  # JSON
     Column("status", String(16), nullable=False),  # champion (in use), challenger (being compared), retired
+    UniqueConstraint("organisation_id", "version"),
 )
 
 rejections = Table(

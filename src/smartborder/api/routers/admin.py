@@ -20,7 +20,7 @@ def organisations(who: Principal = Depends(admin), svc: Service = Depends(servic
     return [vars(o) for o in accounts.list_organisations(svc.engine)]
 
 
-@router.post("/organisations", response_model=OrganisationOut, status_code=201)
+@router.post("/organisations", response_model=OrganisationOut, status_code=201, responses=problems(409))
 def create_organisation(body: OrganisationIn, who: Principal = Depends(admin), svc: Service = Depends(service)):
     return vars(accounts.create_organisation(svc.engine, body.code, body.name, body.kind, tuple(body.countries)))
 

@@ -98,15 +98,15 @@ def add_to_whitelist(body: WhitelistIn, name: ListName, who: Principal = Depends
 
 @router.get("/models", response_model=list[ModelOut])
 def models(who: Principal = Depends(reader), svc: Service = Depends(service)):
-    """The register: the champion in use, challengers, retired models, with their out-of-time metrics."""
-    return [row | {"metrics": json.loads(row["metrics"] or "{}")} for row in registered(svc.engine).drop("path").to_dicts()]
+    """Your administration's register: the champion in use, challengers, retired models, with their out-of-time metrics."""
+    return [row | {"metrics": json.loads(row["metrics"] or "{}")} for row in registered(svc.engine, who.organisation.id).drop("path").to_dicts()]
 
 
 @router.post("/models/{version}/promote", status_code=204, responses=problems(404))
 def promote_model(version: Annotated[str, Path(min_length=1, max_length=100)], who: Principal = Depends(analyst), svc: Service = Depends(service)):
-    """Put a challenger in use; the champion it replaces is retired."""
-    promote(svc.engine, version)
+    """Put a challenger of your administration's register in use; the champion it replaces is retired."""
     with svc.engine.begin() as conn:
+        promote(conn, version, who.organisation.id)
         audit.record(conn, who, "model.promote", f"model:{version}")
 
 

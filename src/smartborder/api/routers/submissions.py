@@ -27,7 +27,9 @@ def _receipts(svc: Service, who: Principal, records: list[dict]) -> SubmissionOu
 def submit(body: SubmissionIn, who: Principal = Depends(submitter), svc: Service = Depends(service)):
     """Send one or more consignments (up to 1,000). Each is validated and stored on its own: the
     answer says, row by row, whether it was accepted, amended (a changed resubmission),
-    unchanged or rejected (with the field, code and reason), and what happens to the goods."""
+    unchanged or rejected (with the field, code and reason), and what happens to the goods. A
+    consignment bound for a country no administration on this service covers is rejected
+    (`destination_country`, `not_covered`)."""
     result = _receipts(svc, who, [c.model_dump(mode="json", exclude_none=True) for c in body.consignments])
     if result.rejected == len(result.consignments):
         return JSONResponse(status_code=422, content={"detail": result.model_dump(mode="json")["consignments"]})
