@@ -13,7 +13,7 @@ import polars as pl
 from sqlalchemy import Engine, select, update
 
 from smartborder.config import Settings
-from smartborder.intake.errors import by_row
+from smartborder.intake.errors import NUL, by_row, holds_nul
 from smartborder.intake.records import prepare_records
 from smartborder.intake.writer import Writer
 from smartborder.risk.engine import assess
@@ -134,8 +134,14 @@ class AlreadyAnswered(ValueError):
     """The request for information was answered before."""
 
 
+class InvalidAnswer(ValueError):
+    """The answer is text the store cannot hold; the message names the field and says why."""
+
+
 def answer_rfi(engine: Engine, who: Principal, rfi_id: int, answer: str) -> dict | None:
     """Answer an open request for information of one's own; None when there is no such request."""
+    if NUL in answer:
+        raise InvalidAnswer(holds_nul("answer"))
     with engine.begin() as conn:
         status = conn.execute(
             select(rfis.c.status).join(consignments, consignments.c.id == rfis.c.consignment_id).where(in_scope(who), rfis.c.id == rfi_id)
