@@ -61,8 +61,7 @@ def allocate_ids(bulk: BulkWriter, name: str, count: int) -> int:
     return int(reserved[0, 0]) - count
 
 
-VERSION_SCHEMA = {"submitter": pl.String, "reference": pl.String, "id": pl.Int64, "version": pl.Int64,
-                  "content_hash": pl.String, "intake_run_id": pl.Int64, "source_row": pl.Int64}  # fmt: skip
+VERSION_SCHEMA = {"submitter": pl.String, "reference": pl.String, "id": pl.Int64, "version": pl.Int64, "content_hash": pl.String}
 
 
 def current_versions(bulk: BulkWriter, keys: pl.DataFrame) -> pl.DataFrame:
@@ -71,7 +70,7 @@ def current_versions(bulk: BulkWriter, keys: pl.DataFrame) -> pl.DataFrame:
         return pl.DataFrame(schema=VERSION_SCHEMA)
     bulk.temporary("intake_keys", keys.select("submitter", "reference").unique())
     found = bulk.query(
-        "SELECT c.submitter, c.reference, c.id, c.version, c.content_hash, c.intake_run_id, c.source_row "
+        "SELECT c.submitter, c.reference, c.id, c.version, c.content_hash "
         "FROM consignments c JOIN intake_keys k ON c.submitter = k.submitter AND c.reference = k.reference "
         "WHERE c.is_current"
     )
