@@ -136,6 +136,11 @@ class WriterError(RuntimeError):
     """Storing a batch failed in the writer process; its traceback is the message."""
 
 
+class WriterLost(WriterError):
+    """The writer process is gone: it ended unexpectedly, or could not start. A batch in flight was
+    stored whole or not at all; a new process is needed."""
+
+
 class Writer:
     """A writer process (`python -m smartborder.intake.writer`) with at most one batch in flight:
     `submit`, then `result`. It lives as long as its user: an intake run, or the API server."""
@@ -143,27 +148,40 @@ class Writer:
     def __init__(self, database_url: str):
         child_in, to_child = os.pipe()
         from_child, child_out = os.pipe()
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "smartborder.intake.writer", str(child_in), str(child_out)],
-            pass_fds=(child_in, child_out), stdin=subprocess.DEVNULL,
-        )  # fmt: skip
-        os.close(child_in)
-        os.close(child_out)
         self._requests = Connection(to_child, readable=False)
         self._replies = Connection(from_child, writable=False)
-        self._requests.send(database_url)  # through the pipe: a password never shows in `ps`
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "smartborder.intake.writer", str(child_in), str(child_out)],
+                pass_fds=(child_in, child_out), stdin=subprocess.DEVNULL,
+            )  # fmt: skip
+        except OSError as e:
+            self._requests.close()
+            self._replies.close()
+            raise WriterLost(f"the writer process cannot start: {e}") from None
+        finally:
+            os.close(child_in)
+            os.close(child_out)
+        try:
+            self._send(database_url)  # through the pipe: a password never shows in `ps`
+        except WriterLost:
+            self.close()
+            raise
 
     def submit(self, run_id: int, source: str, prepared: Prepared, malformed: pl.DataFrame) -> None:
+        self._send((run_id, source, prepared, malformed))
+
+    def _send(self, message) -> None:
         try:
-            self._requests.send((run_id, source, prepared, malformed))
+            self._requests.send(message)
         except (BrokenPipeError, OSError):
-            raise WriterError(f"the writer process ended unexpectedly (exit code {self._process.poll()})") from None
+            raise WriterLost(f"the writer process ended unexpectedly (exit code {self._process.poll()})") from None
 
     def result(self) -> Stored:
         try:
             status, value = self._replies.recv()
         except EOFError:
-            raise WriterError(f"the writer process ended unexpectedly (exit code {self._process.wait()})") from None
+            raise WriterLost(f"the writer process ended unexpectedly (exit code {self._process.wait()})") from None
         if status == "error":
             raise WriterError(value)
         return value

@@ -14,8 +14,9 @@ from sqlalchemy import Engine, select, update
 
 from smartborder.config import Settings
 from smartborder.intake.errors import NUL, by_row, holds_nul
+from smartborder.intake.prepare import Prepared
 from smartborder.intake.records import prepare_records
-from smartborder.intake.writer import Writer
+from smartborder.intake.writer import Stored, Writer, WriterLost
 from smartborder.risk.engine import assess
 from smartborder.schema import ROW
 from smartborder.service.accounts import Principal, administrations
@@ -35,8 +36,18 @@ class Outcome:
     errors: list[dict] = field(default_factory=list)  # field, code, message
 
 
+RETRY_AFTER_SECONDS = 10  # how long a submitter waits before trying again while the writer cannot start
+
+
+class StoreUnavailable(RuntimeError):
+    """Submissions cannot be stored for now: the writer process cannot be started. Try again later."""
+
+    retry_after = RETRY_AFTER_SECONDS
+
+
 class Inbox:
-    """Stores submissions one at a time through a writer process of its own, started on first use."""
+    """Stores submissions one at a time through a writer process of its own, started on first use
+    and started again when it is lost."""
 
     def __init__(self, engine: Engine, settings: Settings, contexts: Contexts):
         self._engine, self._settings, self._contexts = engine, settings, contexts
@@ -47,15 +58,40 @@ class Inbox:
         """Store and assess `records`; one outcome per record, in order."""
         prepared = prepare_records(records, who.organisation.name, self._settings.rfi_severity)
         with self._lock:
-            if self._writer is None:
-                self._writer = Writer(self._engine.url.render_as_string(hide_password=False))
-            run_id = repo.start_run(self._engine, f"api:{who.username}", "json", who.organisation.name)
-            self._writer.submit(run_id, "api", prepared, pl.DataFrame(schema=prepared.rejects.schema))
-            stored = self._writer.result()
-            repo.finish_run(self._engine, run_id, {"rows_read": len(records), "rejected_rows": stored.rejects[ROW].n_unique(), **{
-                k: v for k, v in stored.counts.items() if k in ("accepted", "amended", "unchanged")}})  # fmt: skip
+            run_id, stored = self._store(who, prepared, len(records))
         fresh = self._assess_fresh(prepared.goods_items(), run_id)
         return self._outcomes(who, records, stored.rejects, fresh)
+
+    def _store(self, who: Principal, prepared: Prepared, rows: int) -> tuple[int, Stored]:
+        """Store a submission; when the writer process is lost, start a new one and send the batch once more."""
+        try:
+            return self._store_run(who, prepared, rows)
+        except WriterLost:
+            self.close()
+        try:
+            return self._store_run(who, prepared, rows)
+        except WriterLost as lost:
+            self.close()
+            raise StoreUnavailable(f"submissions cannot be stored for now ({lost}); try again in {RETRY_AFTER_SECONDS} seconds") from lost
+
+    def _store_run(self, who: Principal, prepared: Prepared, rows: int) -> tuple[int, Stored]:
+        """Store a submission as an intake run of its own, marked failed when storing fails."""
+        run_id = repo.start_run(self._engine, f"api:{who.username}", "json", who.organisation.name)
+        try:
+            stored = self._write(run_id, prepared)
+        except BaseException as failure:
+            repo.finish_run(self._engine, run_id, {"rows_read": rows}, failure)
+            raise
+        repo.finish_run(self._engine, run_id, {"rows_read": rows, "rejected_rows": stored.rejects[ROW].n_unique(), **{
+            k: v for k, v in stored.counts.items() if k in ("accepted", "amended", "unchanged")}})  # fmt: skip
+        return run_id, stored
+
+    def _write(self, run_id: int, prepared: Prepared) -> Stored:
+        """Store a prepared batch through the writer process, starting it when there is none."""
+        if self._writer is None:
+            self._writer = Writer(self._engine.url.render_as_string(hide_password=False))
+        self._writer.submit(run_id, "api", prepared, pl.DataFrame(schema=prepared.rejects.schema))
+        return self._writer.result()
 
     def _assess_fresh(self, items: pl.DataFrame, run_id: int) -> set[str]:
         """Assess the consignments this run stored (new or amended), each with its destination's
