@@ -8,13 +8,14 @@ import sys
 
 import orjson
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from factories import read_rejects, row, write_csv
 from service_fixtures import consignment, make_world
 from smartborder.intake.pipeline import ingest
 from smartborder.intake.mapping import Mapping, resolve
 from smartborder.intake.prepare import prepare
+from smartborder.intake.writer import WriterError
 from smartborder.intake.readers import records_frame
 from smartborder.store.db import open_store
 from smartborder.store.tables import consignments, goods_items, intake_runs, rejections
@@ -111,6 +112,18 @@ def test_submitting_999_good_and_one_with_a_nul_stores_the_999(tmp_path, databas
         assert len(_stored(engine)) == 999
 
 
+def test_a_nul_in_a_reference_through_the_api_is_a_rejection_or_a_4xx_never_a_500(tmp_path, database_url):
+    world = make_world(tmp_path, database_url)
+    with world.client:
+        records = [consignment("BZ-1"), consignment("BZ\u00002")]
+        sent = world.client.post("/v1/submissions", json={"consignments": records}, headers=world.as_("bazaro"))
+        assert sent.status_code == 200 and sent.json()["accepted"] == 1, sent.text
+        assert [e["field"] for e in sent.json()["consignments"][1]["errors"]] == ["reference"]
+        for method, path in (("GET", "/v1/submissions/BZ%002"), ("PUT", "/v1/submissions/BZ%002")):
+            answer = world.client.request(method, path, json=consignment("BZ\u00002"), headers=world.as_("bazaro"))
+            assert answer.status_code == 422, (method, answer.text)
+
+
 def test_an_rfi_answer_with_a_nul_is_refused_naming_the_field(tmp_path, database_url):
     world = make_world(tmp_path, database_url)
     with world.client:
@@ -198,4 +211,17 @@ def test_a_failed_file_ingest_is_marked_failed(settings, tmp_path, monkeypatch):
         ingest(write_csv(tmp_path / "in.csv", [row("R1")]), engine, settings)
     (run,) = _runs(engine)
     assert run.status == "failed" and "writer process" in run.error and run.finished_at is not None
+    engine.dispose()
+
+
+def test_a_batch_failing_in_the_store_marks_the_run_failed_with_its_error(settings, tmp_path):
+    engine = open_store(settings)
+    settings.batch_size = 2
+    with engine.begin() as conn:  # a value no consignment row can have breaks the second batch in the store
+        conn.execute(text("CREATE UNIQUE INDEX trap ON consignments (office)"))
+    rows = [row("A", office="1"), row("B", office="2"), row("C", office="1"), row("D", office="4")]
+    with pytest.raises(WriterError, match="(?i)unique"):
+        ingest(write_csv(tmp_path / "in.csv", rows), engine, settings)
+    (run,) = _runs(engine)
+    assert (run.status, run.accepted) == ("failed", 2) and "unique" in run.error.lower() and run.finished_at is not None
     engine.dispose()

@@ -106,8 +106,10 @@ class Inbox:
         return fresh
 
     def _outcomes(self, who: Principal, records: list[dict], rejects: pl.DataFrame, fresh: set[str]) -> list[Outcome]:
-        statuses = {row.reference: row for row in status_rows(self._engine, who, [str(r.get("reference")) for r in records])}
         errors = by_row(rejects)
+        # only the references of records not rejected: a rejected one may be text no query can carry (a NUL)
+        stored = [str(r.get("reference")) for number, r in enumerate(records, start=1) if number not in errors]
+        statuses = {row.reference: row for row in status_rows(self._engine, who, stored)}
         outcomes = []
         for number, record in enumerate(records, start=1):
             reference = record.get("reference")

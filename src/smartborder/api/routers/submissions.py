@@ -22,7 +22,7 @@ from smartborder.service.submissions import (
 
 router = APIRouter(prefix="/v1/submissions", tags=["submitters"], responses=problems(401, 403, 422))
 submitter = role("submitter")
-Reference = Annotated[str, Path(min_length=1, max_length=200)]
+Reference = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]  # no NUL: no stored text holds one
 
 
 def _receipts(svc: Service, who: Principal, records: list[dict]) -> SubmissionOut:
