@@ -16,7 +16,7 @@ from smartborder.risk.profiles import ProfileError
 from smartborder.risk.watchlists import ListError
 from smartborder.service.accounts import AccountConflict, AccountError
 from smartborder.service.checks import Checks
-from smartborder.service.submissions import Inbox
+from smartborder.service.submissions import Inbox, StoreUnavailable
 from smartborder.service.workspace import Contexts
 from smartborder.store.db import open_store
 from smartborder.web import pages
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     for error, status in ERROR_STATUS.items():
         app.add_exception_handler(error, _answer_with(status))
+    app.add_exception_handler(StoreUnavailable, _unavailable)
     app.include_router(pages.router)
     app.mount("/static", pages.static_files(), name="static")
     return app
@@ -61,3 +62,8 @@ def _answer_with(status: int):
         return JSONResponse(status_code=status, content={"detail": message})
 
     return handler
+
+
+async def _unavailable(request: Request, error: StoreUnavailable) -> JSONResponse:
+    """503 with Retry-After: the service is up, but cannot store submissions for now."""
+    return JSONResponse(status_code=503, content={"detail": str(error)}, headers={"Retry-After": str(error.retry_after)})

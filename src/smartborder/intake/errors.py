@@ -29,16 +29,28 @@ ABSURD = "absurd"  # beyond any plausible magnitude or date
 DUPLICATE_REFERENCE = "duplicate_reference"
 WITH_CONSIGNMENT = "rejected_with_consignment"  # a good row of a consignment rejected for another row
 
+NUL = "\x00"  # U+0000: PostgreSQL text cannot hold it, so no text that reaches the store may
+
+
+def holds_nul(name: str) -> str:
+    """The reason a value holding a NUL character is refused (the row rejected, the request answered 4xx)."""
+    return f"{name} holds a NUL character (U+0000), which no stored text may contain; remove it"
+
+
+def printable(text: pl.Expr) -> pl.Expr:
+    """Text with every NUL character written out as \\u0000: a rejection quoting a value stores safely."""
+    return text.str.replace_all(NUL, "\\u0000", literal=True)
+
 
 def rejects(rows: pl.Expr | int, field: str | None, code: str, message: pl.Expr | str, reference: pl.Expr | None = None) -> list[pl.Expr]:
     """Column expressions building reject rows in REJECT_SCHEMA order."""
     as_expr = lambda v: v if isinstance(v, pl.Expr) else pl.lit(v)  # noqa: E731
     return [
         as_expr(rows).cast(pl.Int64).alias(ROW),
-        (reference if reference is not None else pl.lit(None)).cast(pl.String).alias("reference"),
-        pl.lit(field, dtype=pl.String).alias("field"),
+        printable((reference if reference is not None else pl.lit(None)).cast(pl.String)).alias("reference"),
+        printable(pl.lit(field, dtype=pl.String)).alias("field"),
         pl.lit(code).alias("code"),
-        as_expr(message).cast(pl.String).alias("message"),
+        printable(as_expr(message).cast(pl.String)).alias("message"),
     ]
 
 
@@ -56,4 +68,4 @@ def empty_rejects() -> pl.DataFrame:
 
 def reject_frame(records: list[tuple[int, str | None, str | None, str, str]]) -> pl.DataFrame:
     """Rejects from Python tuples (row, reference, field, code, message), for the rare per-row paths."""
-    return pl.DataFrame(records, schema=REJECT_SCHEMA, orient="row")
+    return pl.DataFrame(records, schema=REJECT_SCHEMA, orient="row").with_columns(printable(pl.col(c)) for c in ("reference", "field", "message"))

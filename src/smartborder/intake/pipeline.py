@@ -140,6 +140,7 @@ def ingest(
     summary = IntakeSummary(run_id, str(path), source.format, rejects_path, absent=source.resolved.absent)
     rejects_file = RejectsFile(rejects_path)
     pending: RawBatch | None = None  # the batch the writer is storing while the next is prepared
+    failure: BaseException | None = None
     try:
         with Writer(engine.url.render_as_string(hide_password=False)) as writer:
             for batch, prepared in source.prepared(settings.rfi_severity):
@@ -149,7 +150,10 @@ def ingest(
                 pending = batch
             if pending is not None:
                 _account(writer.result(), pending, summary, rejects_file, on_progress)
+    except BaseException as e:
+        failure = e
+        raise
     finally:
         rejects_file.close()
-        repo.finish_run(engine, run_id, summary.counts())
+        repo.finish_run(engine, run_id, summary.counts(), failure)
     return summary

@@ -47,8 +47,8 @@ def _duplicates_in_batch(consignments: pl.DataFrame) -> pl.DataFrame:
     """Rejections for consignments whose (submitter, reference) an earlier one in the batch already uses."""
     if consignments.height < 2:  # no earlier one
         return E.empty_rejects()
-    first = pl.col(KEY).min().over("submitter", "reference")
-    return consignments.filter(pl.col("reference").is_not_null() & (pl.col(KEY) != first)).select(duplicate_reference(first))
+    first = consignments.select(KEY, "submitter", "reference", pl.col(KEY).min().over("submitter", "reference").alias("first_row"))
+    return first.filter(pl.col("reference").is_not_null() & (pl.col(KEY) != pl.col("first_row"))).select(duplicate_reference(pl.col("first_row")))
 
 
 def rejected_with_consignment(rows: pl.DataFrame, rejects: pl.DataFrame) -> pl.DataFrame:

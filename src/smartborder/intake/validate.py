@@ -4,6 +4,7 @@ unusable becomes a rejection naming the row, the field, a code and the reason.
 Poor but usable data is not an error here: it is left to the data-quality findings.
 """
 
+import json
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -13,7 +14,7 @@ from smartborder import codelists
 from smartborder.intake import errors as E
 from smartborder.intake.mapping import Resolved, Source
 from smartborder.quality.rules import RowsWhere
-from smartborder.schema import FIELD_BY_NAME, ROW, Field, Kind
+from smartborder.schema import EXTRA, FIELD_BY_NAME, ROW, Field, Kind
 
 EARLIEST_DATE = date(2000, 1, 1)
 OUTCOME_RESULTS = ("no_finding", "non_compliance", "seizure")
@@ -97,10 +98,19 @@ def _readings(sources: dict[str, Source]) -> tuple[Reading, ...]:
     return tuple((name, src.format, src.decimal) for name, src in sources.items())
 
 
+def _nul_characters(columns: list[str], extra: tuple[str, ...]) -> list[tuple[pl.Expr, list[pl.Expr]]]:
+    """(bad-row expression, reject columns) for a NUL character in any of the text `columns` or `extra` attributes."""
+    values = {name: pl.col(name) for name in columns}
+    values |= {f"{EXTRA}.{name}": pl.col(EXTRA).str.json_path_match(f"$[{json.dumps(name)}]") for name in extra}
+    return [(value.str.contains(E.NUL, literal=True), E.rejects(pl.col(ROW), name, E.INVALID, E.holds_nul(name), pl.col("reference")))
+            for name, value in values.items()]  # fmt: skip
+
+
 @lru_cache(maxsize=256)
-def _typing(fields: tuple[Reading, ...], outcome: tuple[Reading, ...]) -> tuple[dict[str, pl.Expr], RowsWhere]:
+def _typing(fields: tuple[Reading, ...], outcome: tuple[Reading, ...], extra: tuple[str, ...]) -> tuple[dict[str, pl.Expr], RowsWhere]:
     """For mapped fields and outcome fields: the typed value of each column (by name), and the
-    unparseable-value rejections of a frame holding the text and, as `_typed_<name>`, the typed values."""
+    rejections of a frame holding the text and, as `_typed_<name>`, the typed values: a value
+    holding a NUL character (in an extra attribute too), or else one that cannot be read as its type."""
     parsed = {name: parse(FIELD_BY_NAME[name], pl.col(name), fmt, decimal) for name, fmt, decimal in fields}
     for name, fmt, decimal in outcome:
         column = f"outcome_{name}"
@@ -112,17 +122,18 @@ def _typing(fields: tuple[Reading, ...], outcome: tuple[Reading, ...]) -> tuple[
             parsed[column] = pl.col(column)
         else:  # coded values: result, control type, kind of finding
             parsed[column] = pl.col(column).str.to_lowercase()
-    problems = []
+    problems = _nul_characters(list(parsed), extra)
     for name, fmt, _ in fields:
-        bad = pl.col(name).is_not_null() & pl.col(f"_typed_{name}").is_null()
+        bad = pl.col(name).is_not_null() & pl.col(f"_typed_{name}").is_null() & ~pl.col(name).str.contains(E.NUL, literal=True)
         message = pl.format(f"'{{}}' is not {_kind_text(FIELD_BY_NAME[name], fmt)}", pl.col(name))
         problems.append((bad, E.rejects(pl.col(ROW), name, E.UNPARSEABLE, message, pl.col("reference"))))
     return parsed, RowsWhere(problems, E.REJECT_SCHEMA)
 
 
 def typed(text: pl.DataFrame, resolved: Resolved) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Parse every mapped field; return the typed frame and the unparseable-value rejections."""
-    parsed, unparseable = _typing(_readings(resolved.fields), _readings(resolved.outcome))
+    """Parse every mapped field; return the typed frame and the rejections of values that are not text
+    the store can hold or cannot be read as their type."""
+    parsed, unparseable = _typing(_readings(resolved.fields), _readings(resolved.outcome), tuple(resolved.extra))
     both = unparseable.flag(text.lazy().with_columns(value.alias(f"_typed_{name}") for name, value in parsed.items()))  # one pass
     frame = both.select(
         *(pl.col(c) for c in text.columns if c not in parsed),

@@ -27,27 +27,51 @@ class Stored:
     rejects: pl.DataFrame  # every rejection of the batch, the store's own included
 
 
-def store_batch(bulk: BulkWriter, run_id: int, source: str, prepared: Prepared, malformed: pl.DataFrame) -> Stored:
-    """Store one prepared batch and its rejections in one transaction."""
+FIRST_SEEN = {"key_hash": pl.UInt64, "first_row": pl.Int64}
+
+
+class RunKeys:
+    """The consignments of the run the writer is storing, as a 64-bit hash of (submitter, reference)
+    with the row where each first appeared (16 bytes a consignment). The writer sees every batch of
+    a run in order, so a key that an earlier batch used is a duplicate, whatever the store holds."""
+
+    def __init__(self) -> None:
+        self.run_id: int | None = None
+        self._first = pl.DataFrame(schema=FIRST_SEEN)
+
+    def first_rows(self, run_id: int, consignments: pl.DataFrame) -> pl.Series:
+        """For each consignment, the row where an earlier batch of the run used its key (null when none
+        did); the new keys are remembered. A batch never holds a key twice (prepare rejects that)."""
+        if run_id != self.run_id:
+            self.run_id, self._first = run_id, pl.DataFrame(schema=FIRST_SEEN)
+        keys = consignments.select(pl.struct("submitter", "reference").hash().alias("key_hash"), pl.col(KEY).alias("first_row"))
+        first = keys.join(self._first, on="key_hash", how="left", maintain_order="left", suffix="_earlier")["first_row_earlier"]
+        self._first = pl.concat([self._first, keys.filter(first.is_null())], rechunk=False)
+        return first.alias("first_row")
+
+
+def store_batch(bulk: BulkWriter, run_keys: RunKeys, run_id: int, source: str, prepared: Prepared, malformed: pl.DataFrame) -> Stored:
+    """Store one prepared batch of a run and its rejections in one transaction."""
     with bulk.transaction():
-        return _store(bulk, run_id, source, prepared, malformed)
+        return _store(bulk, run_keys, run_id, source, prepared, malformed)
 
 
-def _store(bulk: BulkWriter, run_id: int, source: str, prepared: Prepared, malformed: pl.DataFrame) -> Stored:
-    cons = prepared.consignments.with_columns(content_hashes(prepared.consignments, prepared.items))
+def _store(bulk: BulkWriter, run_keys: RunKeys, run_id: int, source: str, prepared: Prepared, malformed: pl.DataFrame) -> Stored:
+    first_rows = run_keys.first_rows(run_id, prepared.consignments)
+    cons = prepared.consignments.with_columns(content_hashes(prepared.consignments, prepared.items), first_rows)
+    duplicates = cons.filter(pl.col("first_row").is_not_null())  # used in an earlier batch of this run
+    cons = cons.filter(pl.col("first_row").is_null()).drop("first_row")
     stored = repo.current_versions(bulk, cons.select("submitter", "reference"))
     joined = cons.join(stored, on=["submitter", "reference"], how="left", suffix="_stored", maintain_order="left")
-    in_this_run = (pl.col("intake_run_id") == run_id).fill_null(False)
-    changed = pl.col("content_hash") != pl.col("content_hash_stored")
-    duplicates = joined.filter(in_this_run)
-    fresh = joined.filter(pl.col("id").is_null() | (~in_this_run & changed))
+    changed = (pl.col("content_hash") != pl.col("content_hash_stored")).fill_null(True)
+    fresh = joined.filter(changed)
     counts = {
-        "unchanged": joined.filter(~in_this_run & ~changed.fill_null(True)).height,
+        "unchanged": joined.filter(~changed).height,
         "amended": fresh.filter(pl.col("id").is_not_null()).height,
         "accepted": fresh.filter(pl.col("id").is_null()).height,
     }
-    rows = prepared.items.select(ROW, KEY).join(cons.select(KEY, "reference"), on=KEY)
-    late = rejected_with_consignment(rows, duplicates.select(duplicate_reference(pl.col("source_row"))))  # used in an earlier batch
+    rows = prepared.items.select(ROW, KEY).join(prepared.consignments.select(KEY, "reference"), on=KEY)
+    late = rejected_with_consignment(rows, duplicates.select(duplicate_reference(pl.col("first_row"))))
     rejects = pl.concat([malformed, prepared.rejects, late]).sort(ROW)
     counts |= _write_fresh(bulk, run_id, source, prepared, fresh) if fresh.height else {"findings": 0, "rfis": 0, "outcomes": 0}
     repo.write_batch(bulk, {"rejections": rejects.with_columns(pl.lit(run_id).alias("intake_run_id"))})
@@ -64,7 +88,7 @@ def _write_fresh(bulk: BulkWriter, run_id: int, source: str, prepared: Prepared,
     )
     repo.supersede(bulk, fresh["id"].drop_nulls())
     ids = fresh.select(KEY, pl.col("new_id").alias("consignment_id"))
-    consignments = fresh.drop("id", "version", "content_hash_stored", "intake_run_id", "source_row").rename(
+    consignments = fresh.drop("id", "version", "content_hash_stored").rename(
         {"new_id": "id", "new_version": "version", KEY: "source_row"}
     ).with_columns(pl.lit(True).alias("is_current"), pl.lit(run_id).alias("intake_run_id"), pl.lit(received).alias("received_at"))
     rfis = fresh.filter(pl.col("rfi")).select(
@@ -91,6 +115,7 @@ def _write_fresh(bulk: BulkWriter, run_id: int, source: str, prepared: Prepared,
 def _serve(requests: Connection, replies: Connection) -> None:
     """The writer process: store each batch received, answer with what happened."""
     bulk = BulkWriter(requests.recv())
+    run_keys = RunKeys()
     try:
         while True:
             try:
@@ -100,7 +125,7 @@ def _serve(requests: Connection, replies: Connection) -> None:
             if message is None:
                 return
             try:
-                replies.send(("ok", store_batch(bulk, *message)))
+                replies.send(("ok", store_batch(bulk, run_keys, *message)))
             except Exception:
                 replies.send(("error", traceback.format_exc()))
     finally:
@@ -111,6 +136,11 @@ class WriterError(RuntimeError):
     """Storing a batch failed in the writer process; its traceback is the message."""
 
 
+class WriterLost(WriterError):
+    """The writer process is gone: it ended unexpectedly, or could not start. A batch in flight was
+    stored whole or not at all; a new process is needed."""
+
+
 class Writer:
     """A writer process (`python -m smartborder.intake.writer`) with at most one batch in flight:
     `submit`, then `result`. It lives as long as its user: an intake run, or the API server."""
@@ -118,27 +148,40 @@ class Writer:
     def __init__(self, database_url: str):
         child_in, to_child = os.pipe()
         from_child, child_out = os.pipe()
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "smartborder.intake.writer", str(child_in), str(child_out)],
-            pass_fds=(child_in, child_out), stdin=subprocess.DEVNULL,
-        )  # fmt: skip
-        os.close(child_in)
-        os.close(child_out)
         self._requests = Connection(to_child, readable=False)
         self._replies = Connection(from_child, writable=False)
-        self._requests.send(database_url)  # through the pipe: a password never shows in `ps`
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "smartborder.intake.writer", str(child_in), str(child_out)],
+                pass_fds=(child_in, child_out), stdin=subprocess.DEVNULL,
+            )  # fmt: skip
+        except OSError as e:
+            self._requests.close()
+            self._replies.close()
+            raise WriterLost(f"the writer process cannot start: {e}") from None
+        finally:
+            os.close(child_in)
+            os.close(child_out)
+        try:
+            self._send(database_url)  # through the pipe: a password never shows in `ps`
+        except WriterLost:
+            self.close()
+            raise
 
     def submit(self, run_id: int, source: str, prepared: Prepared, malformed: pl.DataFrame) -> None:
+        self._send((run_id, source, prepared, malformed))
+
+    def _send(self, message) -> None:
         try:
-            self._requests.send((run_id, source, prepared, malformed))
+            self._requests.send(message)
         except (BrokenPipeError, OSError):
-            raise WriterError(f"the writer process ended unexpectedly (exit code {self._process.poll()})") from None
+            raise WriterLost(f"the writer process ended unexpectedly (exit code {self._process.poll()})") from None
 
     def result(self) -> Stored:
         try:
             status, value = self._replies.recv()
         except EOFError:
-            raise WriterError(f"the writer process ended unexpectedly (exit code {self._process.wait()})") from None
+            raise WriterLost(f"the writer process ended unexpectedly (exit code {self._process.wait()})") from None
         if status == "error":
             raise WriterError(value)
         return value

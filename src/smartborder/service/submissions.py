@@ -17,10 +17,10 @@ from sqlalchemy import Engine, select, update
 
 from smartborder.config import Settings
 from smartborder.intake import errors as E
-from smartborder.intake.errors import by_row
+from smartborder.intake.errors import NUL, by_row, holds_nul
 from smartborder.intake.prepare import Prepared
 from smartborder.intake.records import prepare_records
-from smartborder.intake.writer import Writer
+from smartborder.intake.writer import Stored, Writer, WriterLost
 from smartborder.risk.engine import assess
 from smartborder.schema import KEY, ROW
 from smartborder.service.accounts import Organisation, Principal, administrations
@@ -42,8 +42,18 @@ class Outcome:
     errors: list[dict] = field(default_factory=list)  # field, code, message
 
 
+RETRY_AFTER_SECONDS = 10  # how long a submitter waits before trying again while the writer cannot start
+
+
+class StoreUnavailable(RuntimeError):
+    """Submissions cannot be stored for now: the writer process cannot be started. Try again later."""
+
+    retry_after = RETRY_AFTER_SECONDS
+
+
 class Inbox:
-    """Stores submissions one at a time through a writer process of its own, started on first use."""
+    """Stores submissions one at a time through a writer process of its own, started on first use
+    and started again when it is lost."""
 
     def __init__(self, engine: Engine, settings: Settings, contexts: Contexts):
         self._engine, self._settings, self._contexts = engine, settings, contexts
@@ -55,15 +65,40 @@ class Inbox:
         owners = _owners(self._engine)
         prepared = _refuse_uncovered(prepare_records(records, who.organisation.name, self._settings.rfi_severity), set(owners))
         with self._lock:
-            if self._writer is None:
-                self._writer = Writer(self._engine.url.render_as_string(hide_password=False))
-            run_id = repo.start_run(self._engine, f"api:{who.username}", "json", who.organisation.name)
-            self._writer.submit(run_id, "api", prepared, pl.DataFrame(schema=prepared.rejects.schema))
-            stored = self._writer.result()
-            repo.finish_run(self._engine, run_id, {"rows_read": len(records), "rejected_rows": stored.rejects[ROW].n_unique(), **{
-                k: v for k, v in stored.counts.items() if k in ("accepted", "amended", "unchanged")}})  # fmt: skip
+            run_id, stored = self._store(who, prepared, len(records))
         fresh = self._assess_fresh(prepared.goods_items(), run_id, owners)
         return self._outcomes(who, records, stored.rejects, fresh)
+
+    def _store(self, who: Principal, prepared: Prepared, rows: int) -> tuple[int, Stored]:
+        """Store a submission; when the writer process is lost, start a new one and send the batch once more."""
+        try:
+            return self._store_run(who, prepared, rows)
+        except WriterLost:
+            self.close()
+        try:
+            return self._store_run(who, prepared, rows)
+        except WriterLost as lost:
+            self.close()
+            raise StoreUnavailable(f"submissions cannot be stored for now ({lost}); try again in {RETRY_AFTER_SECONDS} seconds") from lost
+
+    def _store_run(self, who: Principal, prepared: Prepared, rows: int) -> tuple[int, Stored]:
+        """Store a submission as an intake run of its own, marked failed when storing fails."""
+        run_id = repo.start_run(self._engine, f"api:{who.username}", "json", who.organisation.name)
+        try:
+            stored = self._write(run_id, prepared)
+        except BaseException as failure:
+            repo.finish_run(self._engine, run_id, {"rows_read": rows}, failure)
+            raise
+        repo.finish_run(self._engine, run_id, {"rows_read": rows, "rejected_rows": stored.rejects[ROW].n_unique(), **{
+            k: v for k, v in stored.counts.items() if k in ("accepted", "amended", "unchanged")}})  # fmt: skip
+        return run_id, stored
+
+    def _write(self, run_id: int, prepared: Prepared) -> Stored:
+        """Store a prepared batch through the writer process, starting it when there is none."""
+        if self._writer is None:
+            self._writer = Writer(self._engine.url.render_as_string(hide_password=False))
+        self._writer.submit(run_id, "api", prepared, pl.DataFrame(schema=prepared.rejects.schema))
+        return self._writer.result()
 
     def _assess_fresh(self, items: pl.DataFrame, run_id: int, owners: dict[str, Organisation]) -> set[str]:
         """Assess the consignments this run stored (new or amended), each once, by the administration
@@ -78,8 +113,10 @@ class Inbox:
         return fresh
 
     def _outcomes(self, who: Principal, records: list[dict], rejects: pl.DataFrame, fresh: set[str]) -> list[Outcome]:
-        statuses = {row.reference: row for row in status_rows(self._engine, who, [str(r.get("reference")) for r in records])}
         errors = by_row(rejects)
+        # only the references of records not rejected: a rejected one may be text no query can carry (a NUL)
+        stored = [str(r.get("reference")) for number, r in enumerate(records, start=1) if number not in errors]
+        statuses = {row.reference: row for row in status_rows(self._engine, who, stored)}
         outcomes = []
         for number, record in enumerate(records, start=1):
             reference = record.get("reference")
@@ -164,8 +201,14 @@ class AlreadyAnswered(ValueError):
     """The request for information was answered before."""
 
 
+class InvalidAnswer(ValueError):
+    """The answer is text the store cannot hold; the message names the field and says why."""
+
+
 def answer_rfi(engine: Engine, who: Principal, rfi_id: int, answer: str) -> dict | None:
     """Answer an open request for information of one's own; None when there is no such request."""
+    if NUL in answer:
+        raise InvalidAnswer(holds_nul("answer"))
     with engine.begin() as conn:
         status = conn.execute(
             select(rfis.c.status).join(consignments, consignments.c.id == rfis.c.consignment_id).where(in_scope(who), rfis.c.id == rfi_id)

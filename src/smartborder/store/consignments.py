@@ -40,15 +40,17 @@ def now() -> datetime:
 def start_run(engine: Engine, source: str, fmt: str, submitter: str | None) -> int:
     with engine.begin() as conn:
         return conn.execute(
-            insert(intake_runs).values(source=source, format=fmt, submitter=submitter, started_at=now(),
+            insert(intake_runs).values(source=source, format=fmt, submitter=submitter, started_at=now(), status="running",
                                        rows_read=0, accepted=0, amended=0, unchanged=0, rejected_rows=0)
             .returning(intake_runs.c.id)
         ).scalar_one()  # fmt: skip
 
 
-def finish_run(engine: Engine, run_id: int, counts: dict[str, int]) -> None:
+def finish_run(engine: Engine, run_id: int, counts: dict[str, int], failure: BaseException | None = None) -> None:
+    """Record a run's end and counts: finished, or failed with the exception that ended it."""
+    outcome = {"status": "finished"} if failure is None else {"status": "failed", "error": f"{type(failure).__name__}: {failure}"}
     with engine.begin() as conn:
-        conn.execute(update(intake_runs).where(intake_runs.c.id == run_id).values(finished_at=now(), **counts))
+        conn.execute(update(intake_runs).where(intake_runs.c.id == run_id).values(finished_at=now(), **outcome, **counts))
 
 
 def allocate_ids(bulk: BulkWriter, name: str, count: int) -> int:
@@ -61,8 +63,7 @@ def allocate_ids(bulk: BulkWriter, name: str, count: int) -> int:
     return int(reserved[0, 0]) - count
 
 
-VERSION_SCHEMA = {"submitter": pl.String, "reference": pl.String, "id": pl.Int64, "version": pl.Int64,
-                  "content_hash": pl.String, "intake_run_id": pl.Int64, "source_row": pl.Int64}  # fmt: skip
+VERSION_SCHEMA = {"submitter": pl.String, "reference": pl.String, "id": pl.Int64, "version": pl.Int64, "content_hash": pl.String}
 
 
 def current_versions(bulk: BulkWriter, keys: pl.DataFrame) -> pl.DataFrame:
@@ -71,7 +72,7 @@ def current_versions(bulk: BulkWriter, keys: pl.DataFrame) -> pl.DataFrame:
         return pl.DataFrame(schema=VERSION_SCHEMA)
     bulk.temporary("intake_keys", keys.select("submitter", "reference").unique())
     found = bulk.query(
-        "SELECT c.submitter, c.reference, c.id, c.version, c.content_hash, c.intake_run_id, c.source_row "
+        "SELECT c.submitter, c.reference, c.id, c.version, c.content_hash "
         "FROM consignments c JOIN intake_keys k ON c.submitter = k.submitter AND c.reference = k.reference "
         "WHERE c.is_current"
     )

@@ -62,6 +62,8 @@ intake_runs = Table(
     Column("amended", Integer, nullable=False, default=0),
     Column("unchanged", Integer, nullable=False, default=0),
     Column("rejected_rows", Integer, nullable=False, default=0),
+    Column("status", String(16), nullable=False, server_default="running"),  # running, finished, failed
+    Column("error", Text),  # why a failed run failed
 )
 
 consignments = Table(

@@ -10,11 +10,19 @@ from smartborder.api.deps import Paging, Service, paging, role, service
 from smartborder.api.models import AnswerIn, ConsignmentIn, Page, ReceiptOut, RfiOut, StatusOut, SubmissionIn, SubmissionOut, problems
 from smartborder.service.accounts import Principal
 from smartborder.service.records import submitter_status
-from smartborder.service.submissions import AlreadyAnswered, answer_rfi, request_count, requests_for_information, status_count, status_rows
+from smartborder.service.submissions import (
+    AlreadyAnswered,
+    InvalidAnswer,
+    answer_rfi,
+    request_count,
+    requests_for_information,
+    status_count,
+    status_rows,
+)
 
 router = APIRouter(prefix="/v1/submissions", tags=["submitters"], responses=problems(401, 403, 422))
 submitter = role("submitter")
-Reference = Annotated[str, Path(min_length=1, max_length=200)]
+Reference = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]  # no NUL: no stored text holds one
 
 
 def _receipts(svc: Service, who: Principal, records: list[dict]) -> SubmissionOut:
@@ -77,6 +85,8 @@ def answer(body: AnswerIn, rfi_id: Annotated[int, Path(ge=1, le=2**62)], who: Pr
         answered = answer_rfi(svc.engine, who, rfi_id, body.answer)
     except AlreadyAnswered as e:
         raise HTTPException(409, str(e)) from None
+    except InvalidAnswer as e:
+        raise HTTPException(422, str(e)) from None
     if answered is None:
         raise HTTPException(404, f"no request for information {rfi_id} of yours")
     return answered
