@@ -254,7 +254,7 @@ def test_deep_goods_items_are_rejected_too(tmp_path, engine, settings):
 
 def test_invalid_and_non_object_ndjson_lines_are_rejected_one_by_one(tmp_path, engine, settings):
     text = (_ndjson([row("N1")]) + "not json\n" + '{"reference": "cut off\n' + "\n   \n" + '["a", "list"]\n' + "42\n" + '"text"\n'
-            + _ndjson([row("N2"), _with_items("N3", ["940521", "610910"])]))  # fmt: skip
+            + _ndjson([row("N2"), row("N3")]))  # fmt: skip
     summary = _ingest_text(tmp_path, engine, settings, text, name="in.ndjson")
     assert list(_rejected(summary)) == [2, 3, 6, 7, 8]
     assert (summary.accepted, summary.rejected_rows) == (3, 5)
@@ -354,7 +354,7 @@ def test_a_row_lost_on_the_way_fails_the_run_naming_the_difference(tmp_path, eng
     monkeypatch.setattr(pipeline, "read_batches", losing_one_row)
     path = tmp_path / "in.csv"
     path.write_text(HEADER + "\n" + "".join(_good(300)))
-    with pytest.raises(UnaccountedRows, match="1 row unaccounted for: rows in the file 300 = 299 accepted"):
+    with pytest.raises(UnaccountedRows, match="1 row unaccounted for: rows in the file 300 ≠ 299 accepted \\+ 0 amended \\+ 0 unchanged \\+ 0 rejected"):
         ingest(path, engine, settings)
     with engine.connect() as conn:
         run_id = conn.execute(select(intake_runs.c.id)).scalar_one()

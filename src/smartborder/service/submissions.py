@@ -14,10 +14,11 @@ from sqlalchemy import Engine, select, update
 
 from smartborder.config import Settings
 from smartborder.intake.errors import by_row
+from smartborder.intake.pipeline import check_balance, rows_by_result
+from smartborder.intake.readers import no_spans
 from smartborder.intake.records import prepare_records
 from smartborder.intake.writer import Writer
 from smartborder.risk.engine import assess
-from smartborder.schema import ROW
 from smartborder.service.accounts import Principal, administrations
 from smartborder.service.records import count, in_scope, overview, submitter_status
 from smartborder.service.workspace import Contexts
@@ -52,8 +53,10 @@ class Inbox:
             run_id = repo.start_run(self._engine, f"api:{who.username}", "json", who.organisation.name)
             self._writer.submit(run_id, "api", prepared, pl.DataFrame(schema=prepared.rejects.schema))
             stored = self._writer.result()
-            repo.finish_run(self._engine, run_id, {"rows_read": len(records), "rejected_rows": stored.rejects[ROW].n_unique(), **{
-                k: v for k, v in stored.counts.items() if k in ("accepted", "amended", "unchanged")}})  # fmt: skip
+            counts = {"rows_read": len(records), "rows_in_file": len(records), **rows_by_result(stored.rows, no_spans()),
+                      **{k: v for k, v in stored.counts.items() if k in ("accepted", "amended", "unchanged")}}  # fmt: skip
+            repo.finish_run(self._engine, run_id, counts)
+        check_balance(counts)
         fresh = self._assess_fresh(prepared.goods_items(), run_id)
         return self._outcomes(who, records, stored.rejects, fresh)
 
