@@ -200,6 +200,15 @@ def test_rows_of_grouped_consignments_count_one_by_one_also_when_amended_or_unch
     _assert_conserved(summary, engine, 7)
 
 
+def test_rows_spanning_lines_count_in_full_when_their_consignment_waits_for_the_next_batch(tmp_path, engine, settings):
+    settings.batch_size = 2
+    lamp = lambda ref: _line(row(ref, description="LED desk lamp\nwith USB charger"))  # noqa: E731
+    text = HEADER + "\n" + "".join([_line(row("A")), lamp("B"), lamp("B"), lamp("B"), _line(row("C")), lamp("D")])
+    summary = _ingest_text(tmp_path, engine, settings, text, {"group_by": ["reference"], "fields": {}})
+    assert (summary.accepted, summary.rows_accepted) == (4, 10)
+    _assert_conserved(summary, engine, _physical_rows(text))
+
+
 def test_the_cli_prints_the_balance_of_rows(settings, tmp_path):
     path = tmp_path / "in.csv"
     path.write_text(HEADER + "\n" + "".join(_good(10)) + UNTERMINATED + "".join(_good(990, 10)))
