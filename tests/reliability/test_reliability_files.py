@@ -307,6 +307,23 @@ def test_a_corrupt_row_group_is_rejected_by_its_rows_and_the_next_is_read(tmp_pa
         assert conn.execute(select(func.count()).select_from(consignments)).scalar_one() == 1500
 
 
+def test_parquet_lists_of_lists_and_arrays_are_kept_as_json_text(tmp_path, engine, settings):
+    path = tmp_path / "in.parquet"
+    _parquet_rows(3).with_columns(
+        pl.Series("spec", [[[1, 2], [3]], None, [[None]]]),
+        pl.Series("size", [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], dtype=pl.Array(pl.Float64, 2)),
+    ).write_parquet(path, row_group_size=2)  # fmt: skip
+    mapping = {"fields": {}, "extra": {"spec": "spec", "size": "size"}}
+    mapping_path = tmp_path / "mapping.yaml"
+    mapping_path.write_text(yaml.safe_dump(mapping))
+    summary = ingest(path, engine, settings, mapping_path)
+    assert (summary.accepted, summary.rejected_rows) == (3, 0)
+    _assert_conserved(summary, engine, 3)
+    with engine.connect() as conn:
+        extra = conn.execute(select(consignments.c.extra).order_by(consignments.c.source_row)).scalars().all()
+    assert [orjson.loads(e) for e in extra] == [{"spec": "[[1,2],[3]]", "size": "[1.0,2.0]"}, {"spec": None, "size": "[3.0,4.0]"}, {"spec": "[[null]]", "size": "[5.0,6.0]"}]
+
+
 def test_a_truncated_or_too_deep_parquet_file_is_a_clear_error_and_no_run(tmp_path, engine, settings):
     path = tmp_path / "cut.parquet"
     _parquet_rows(100).write_parquet(path)

@@ -192,8 +192,8 @@ def ingest(
             try:
                 for batch, prepared in source.prepared(settings.rfi_severity):
                     if pending is not None:
-                        stored, pending = pending, None
-                        _account(writer.result(), stored, summary, rejects_file, on_progress)
+                        submitted, pending = pending, None
+                        _account(writer.result(), submitted, summary, rejects_file, on_progress)
                     writer.submit(run_id, path.name, prepared, batch.malformed)
                     pending = batch
             finally:

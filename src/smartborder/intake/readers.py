@@ -390,6 +390,8 @@ def _as_text(frame: pl.DataFrame) -> pl.DataFrame:
     for name, dtype in frame.schema.items():
         if name == ROW:
             text.append(pl.col(name))
+        elif isinstance(dtype, pl.Array) or (isinstance(dtype, pl.List) and dtype.inner.is_nested()):
+            text.append(pl.struct(pl.col(name).alias("v")).struct.json_encode().str.json_path_match("$.v").alias(name))  # as JSON
         elif isinstance(dtype, pl.List):
             text.append(pl.col(name).cast(pl.List(pl.String)).list.join(" ").alias(name))
         elif dtype == pl.Boolean:
