@@ -35,6 +35,7 @@ SPANS = {ROW: pl.Int64, "lines": pl.Int64}
 
 
 def no_spans() -> pl.DataFrame:
+    """Spans of a batch whose records each cover one row."""
     return pl.DataFrame(schema=SPANS)
 
 
@@ -153,7 +154,6 @@ class CsvRecords:
         self._cut = self._stopped = False  # the lines stopped: at a bound (cut) or at the end of the file
         self._reader = self._new_reader()
         self.counted = 0
-        self.width = 0
         self.header = self._next()
         self.counted, self.width = 0, len(self.header or ())
 
