@@ -12,8 +12,8 @@ from rich.table import Table
 
 from smartborder import demo
 from smartborder.config import get_settings
-from smartborder.intake.errors import IntakeError
-from smartborder.intake.pipeline import IntakeSummary, ingest
+from smartborder.intake.errors import IntakeError, UnaccountedRows
+from smartborder.intake.pipeline import IntakeSummary, balance, ingest
 from smartborder.quality.report import submitter_quality
 from smartborder.risk.history import history_items, stored_items
 from smartborder.risk.lanes import MEANING
@@ -67,6 +67,7 @@ def _print_summary(summary: IntakeSummary) -> None:
     ):
         table.add_row(label, f"{value:,}")
     console.print(table)
+    console.print(balance(summary.counts()), soft_wrap=True)
     if summary.rejected_rows:
         console.print(f"Rejected rows, with row, field, code and reason: [bold]{summary.rejects_path}[/]")
     if summary.absent:
@@ -81,7 +82,7 @@ def run_ingest(file: Path, mapping: Path | None, submitter: str | None, rejects:
         try:
             summary = ingest(file, engine, settings, mapping, submitter, rejects,
                              on_progress=lambda done: progress.update(task, completed=done))  # fmt: skip
-        except IntakeError as e:
+        except (IntakeError, UnaccountedRows) as e:
             _fail(str(e))
     _print_summary(summary)
     return summary

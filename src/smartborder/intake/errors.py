@@ -9,6 +9,11 @@ class IntakeError(Exception):
     """The file or the mapping as a whole cannot be used; nothing from it is stored."""
 
 
+class UnaccountedRows(RuntimeError):
+    """A run's rows do not add up: the rows in the file are not the rows accepted, amended,
+    unchanged and rejected. Never expected; the run's counts are recorded as they are."""
+
+
 REJECT_SCHEMA = {
     ROW: pl.Int64,
     "reference": pl.String,

@@ -3,6 +3,11 @@
 Good rows are stored whatever is wrong with others; every rejected row goes to the rejects file
 (and the store) with its row number, field, code and reason. Resubmitting a consignment unchanged
 stores nothing new; a changed resubmission is stored as a new version beside the earlier one.
+
+Every row is accounted for: rows in the file (counted by the readers apart from parsing) = rows
+accepted + amended + unchanged + rejected, where a row counts in the result of its consignment.
+Each run records these counts, also when it fails half-way (then of what it stored), and a run
+whose rows do not add up fails with UnaccountedRows.
 """
 
 import csv
@@ -18,7 +23,7 @@ from smartborder.config import Settings
 from smartborder.intake import errors as E
 from smartborder.intake.mapping import Mapping, Resolved, load_mapping, resolve
 from smartborder.intake.prepare import Prepared, prepare
-from smartborder.intake.readers import RawBatch, detect_format, read_batches
+from smartborder.intake.readers import RawBatch, detect_format, no_spans, read_batches
 from smartborder.intake.writer import Stored, Writer
 from smartborder.schema import ROW
 from smartborder.store import consignments as repo
@@ -34,6 +39,10 @@ class IntakeSummary:
     accepted: int = 0  # consignments stored for the first time
     amended: int = 0  # consignments stored as a new version
     unchanged: int = 0  # resubmissions identical to the stored version
+    rows_in_file: int = 0  # rows of the file, counted apart from the parser (see intake.readers)
+    rows_accepted: int = 0  # rows of the consignments accepted, amended and unchanged
+    rows_amended: int = 0
+    rows_unchanged: int = 0
     rejected_rows: int = 0
     findings: int = 0
     rfis: int = 0
@@ -41,8 +50,40 @@ class IntakeSummary:
     absent: list[str] = field(default_factory=list)  # mapped columns the file does not have
 
     def counts(self) -> dict[str, int]:
-        return {"rows_read": self.rows_read, "accepted": self.accepted, "amended": self.amended,
-                "unchanged": self.unchanged, "rejected_rows": self.rejected_rows}  # fmt: skip
+        return {"rows_read": self.rows_read, "accepted": self.accepted, "amended": self.amended, "unchanged": self.unchanged,
+                "rows_in_file": self.rows_in_file, **{name: getattr(self, name) for name in ROW_RESULTS.values()}}  # fmt: skip
+
+
+ROW_RESULTS = {"accepted": "rows_accepted", "amended": "rows_amended", "unchanged": "rows_unchanged", "rejected": "rejected_rows"}
+
+
+def rows_by_result(rows: pl.DataFrame, spans: pl.DataFrame) -> dict[str, int]:
+    """Rows of the file by where they ended (ROW_RESULTS' names), from where each source row ended
+    (`rows`: ROW, result) and the rows of the file it covers (`spans`: ROW, lines; 1 when absent)."""
+    twice = rows.filter(pl.col(ROW).is_duplicated())[ROW].unique().sort()
+    if twice.len():
+        raise E.UnaccountedRows(f"rows {', '.join(map(str, twice.head(10)))} are counted in two results")
+    found = dict(rows.join(spans, on=ROW, how="left").group_by("result").agg(pl.col("lines").fill_null(1).sum()).iter_rows())
+    return {name: found.get(result, 0) for result, name in ROW_RESULTS.items()}
+
+
+def balance(counts: dict[str, int]) -> str:
+    """'rows in the file N = accepted + amended + unchanged + rejected', with the run's counts."""
+    parts = " + ".join(f"{counts[name]:,} {result}" for result, name in ROW_RESULTS.items())
+    return f"rows in the file {counts['rows_in_file']:,} {'=' if unaccounted(counts) == 0 else '≠'} {parts}"
+
+
+def unaccounted(counts: dict[str, int]) -> int:
+    """Rows in the file that ended in no result (negative: rows counted that the file does not have)."""
+    return counts["rows_in_file"] - sum(counts[name] for name in ROW_RESULTS.values())
+
+
+def check_balance(counts: dict[str, int]) -> None:
+    """UnaccountedRows, naming the difference, when the rows of a run do not add up."""
+    missing = unaccounted(counts)
+    if missing:
+        rows = f"{abs(missing):,} row{'' if abs(missing) == 1 else 's'}"
+        raise E.UnaccountedRows(f"{rows} {'unaccounted for' if missing > 0 else 'more than the file has'}: {balance(counts)}")
 
 
 class RejectsFile:
@@ -65,6 +106,7 @@ def whole_consignments(batches: Iterator[RawBatch], columns: list[str]) -> Itera
     """Batches that never split a consignment: the trailing rows sharing the last row's `columns`
     wait for the next batch."""
     carry: pl.DataFrame | None = None
+    carry_spans = no_spans()
     for batch in batches:
         frame = batch.frame if carry is None else pl.concat([carry, batch.frame], how="diagonal_relaxed")
         if frame.height == 0:
@@ -75,9 +117,12 @@ def whole_consignments(batches: Iterator[RawBatch], columns: list[str]) -> Itera
         tail_start = frame.with_row_index("_i").filter(~same_as_last)["_i"].max()
         split = 0 if tail_start is None else tail_start + 1
         carry = frame.slice(split)
-        yield RawBatch(frame.slice(0, split), batch.malformed, batch.done)
+        spans = pl.concat([carry_spans, batch.spans])
+        carried = pl.col(ROW).is_in(carry[ROW].implode())
+        carry_spans = spans.filter(carried)
+        yield RawBatch(frame.slice(0, split), batch.malformed, batch.done, batch.lines, spans.filter(~carried))
     if carry is not None and carry.height:
-        yield RawBatch(carry, E.empty_rejects(), 1.0)
+        yield RawBatch(carry, E.empty_rejects(), 1.0, 0, carry_spans)
 
 
 def _account(stored: Stored, batch: RawBatch, summary: IntakeSummary, rejects_file: RejectsFile, on_progress) -> None:
@@ -85,7 +130,9 @@ def _account(stored: Stored, batch: RawBatch, summary: IntakeSummary, rejects_fi
     for name, count in stored.counts.items():
         setattr(summary, name, getattr(summary, name) + count)
     summary.rows_read += batch.frame[ROW].n_unique() + batch.malformed.height
-    summary.rejected_rows += stored.rejects[ROW].n_unique()
+    summary.rows_in_file += batch.lines
+    for name, rows in rows_by_result(stored.rows, batch.spans).items():
+        setattr(summary, name, getattr(summary, name) + rows)
     rejects_file.write(stored.rejects)
     if on_progress:
         on_progress(batch.done)
@@ -143,13 +190,17 @@ def ingest(
     failure: BaseException | None = None
     try:
         with Writer(engine.url.render_as_string(hide_password=False)) as writer:
-            for batch, prepared in source.prepared(settings.rfi_severity):
-                if pending is not None:
+            try:
+                for batch, prepared in source.prepared(settings.rfi_severity):
+                    if pending is not None:
+                        submitted, pending = pending, None
+                        _account(writer.result(), submitted, summary, rejects_file, on_progress)
+                    writer.submit(run_id, path.name, prepared, batch.malformed)
+                    pending = batch
+            finally:
+                if pending is not None:  # submitted, so stored whatever failed since: counted
                     _account(writer.result(), pending, summary, rejects_file, on_progress)
-                writer.submit(run_id, path.name, prepared, batch.malformed)
-                pending = batch
-            if pending is not None:
-                _account(writer.result(), pending, summary, rejects_file, on_progress)
+        check_balance(summary.counts())
     except BaseException as e:
         failure = e
         raise

@@ -4,11 +4,17 @@ came from. They never stop at a bad row: it becomes a rejection and reading goes
 Column names are the source's own; nested objects are flattened with dots (`consignor.name`) and
 a list of objects (the goods items) is exploded to one row per element (`items.hs_code`).
 Memory stays bounded: a file is read `batch_size` records at a time.
+
+Each batch also says how many rows of the file it covers, counted apart from the parser, so that
+every row can be accounted for: a row is a non-blank physical line of a CSV (after the header) or
+NDJSON file, and a row of a Parquet file as its metadata counts them. A CSV record whose quoted
+field spans lines covers each of them.
 """
 
 import codecs
 import csv
 import io
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,10 +24,19 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from smartborder.intake.errors import ENCODING, MALFORMED, IntakeError, empty_rejects, reject_frame
+from smartborder.intake.errors import ENCODING, MALFORMED, IntakeError, empty_rejects, reject_frame, rejects
 from smartborder.schema import ROW
 
 FORMATS = ("csv", "ndjson", "parquet")
+RECORD_LINES = 100  # a quoted CSV field that has not closed within this many lines ...
+RECORD_CHARS = csv.field_size_limit()  # ... or characters is unterminated: its row is rejected, the next is read
+MAX_DEPTH = 32  # objects and lists nested in an NDJSON record, the record itself included
+SPANS = {ROW: pl.Int64, "lines": pl.Int64}
+
+
+def no_spans() -> pl.DataFrame:
+    """Spans of a batch whose records each cover one row."""
+    return pl.DataFrame(schema=SPANS)
 
 
 @dataclass
@@ -29,6 +44,8 @@ class RawBatch:
     frame: pl.DataFrame  # text columns named as in the source, plus ROW
     malformed: pl.DataFrame = field(default_factory=empty_rejects)  # rows that could not be parsed at all
     done: float = 0.0  # share of the file read so far, for progress
+    lines: int = 0  # rows of the file read for this batch, counted apart from the parser (see the module docstring)
+    spans: pl.DataFrame = field(default_factory=no_spans)  # ROW, lines: the records that cover more than one row
 
 
 def detect_format(path: Path) -> str:
@@ -91,38 +108,119 @@ def read_csv(path: Path, batch_size: int, encoding: str = "utf-8", delimiter: st
     size = max(path.stat().st_size, 1)
     raw = path.open("rb")
     with raw, io.TextIOWrapper(raw, encoding=codec, errors="replace", newline="") as text:
-        reader = csv.reader(text, delimiter=delimiter, strict=True)
         try:
-            header = [name.strip() for name in next(reader)]
-        except StopIteration:
-            raise IntakeError(f"{path}: the file is empty") from None
+            records = CsvRecords(text, delimiter)
         except csv.Error as e:
             raise IntakeError(f"{path}: the header line cannot be read as CSV: {e}") from None
+        if records.header is None:
+            raise IntakeError(f"{path}: the file is empty")
+        header = [name.strip() for name in records.header]
         _check_header(path, header)
         rows: list[list[str]] = []
         numbers: list[int] = []
+        spans: list[tuple[int, int]] = []
         malformed: list[tuple] = []
-        while True:
-            start = reader.line_num + 1
-            try:
-                record = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as e:
-                malformed.append((start, None, None, MALFORMED, f"not valid CSV: {e}"))
+        counted = 0  # rows counted by the batches yielded so far
+        for number, lines, fields, problem in records:
+            if problem is not None:
+                malformed.append((number, None, None, MALFORMED, problem))
                 continue
-            if not record or record == [""]:
-                continue  # blank line
-            if len(record) != len(header):
-                malformed.append((start, None, None, MALFORMED, f"expected {len(header)} fields as in the header, found {len(record)}"))
-                continue
-            rows.append(record)
-            numbers.append(start)
+            rows.append(fields)
+            numbers.append(number)
+            if lines > 1:
+                spans.append((number, lines))
             if len(rows) >= batch_size:
-                yield _csv_batch(header, rows, numbers, malformed, raw.tell() / size, encoding)
-                rows, numbers, malformed = [], [], []
+                yield _csv_batch(header, rows, numbers, malformed, raw.tell() / size, encoding, records.counted - counted, spans)
+                rows, numbers, spans, malformed, counted = [], [], [], [], records.counted
         if rows or malformed:
-            yield _csv_batch(header, rows, numbers, malformed, 1.0, encoding)
+            yield _csv_batch(header, rows, numbers, malformed, 1.0, encoding, records.counted - counted, spans)
+
+
+class CsvRecords:
+    """The records of a CSV text after its header: (row, rows it covers, fields, None), or
+    (row, 1, None, reason) for a row that cannot be read. Blank lines are skipped.
+
+    Lines are given to the csv module one at a time. A line opening a quoted field that does not
+    close (by the end of the file, within RECORD_LINES lines or RECORD_CHARS characters, or in a
+    record of the header's width) is rejected alone, and reading resumes at the line after it:
+    the lines the csv module read past it are read again. `counted` is the number of non-blank
+    lines read from the file after the header, whatever the parser makes of them."""
+
+    def __init__(self, text: io.TextIOBase, delimiter: str):
+        self._text, self._delimiter = text, delimiter
+        self._last = 0  # number of the last line read from the file
+        self._again: deque[tuple[int, str]] = deque()  # lines to read again
+        self._record: list[tuple[int, str]] = []  # the lines of the record being read: (row, line)
+        self._cut = self._stopped = False  # the lines stopped: at a bound (cut) or at the end of the file
+        self._reader = self._new_reader()
+        self.counted = 0
+        self.header = self._next()
+        self.counted, self.width = 0, len(self.header or ())
+
+    def _new_reader(self):
+        self._stopped = False
+        return csv.reader(self._lines(), delimiter=self._delimiter, strict=True)
+
+    def _lines(self) -> Iterator[str]:
+        record, again, readline = self._record, self._again, self._text.readline
+        while True:
+            if again:
+                number, line = again.popleft()
+            else:
+                line = readline()
+                if not line:
+                    self._stopped = True
+                    return
+                self._last += 1
+                number = self._last
+                if not line.isspace():
+                    self.counted += 1
+            if record and (len(record) >= RECORD_LINES or sum(len(text) for _, text in record) + len(line) > RECORD_CHARS):
+                again.appendleft((number, line))
+                self._cut = self._stopped = True
+                return
+            record.append((number, line))
+            yield line
+
+    def _next(self) -> list[str] | None:
+        """The next record's fields, None at the end; csv.Error when it is not CSV."""
+        self._record.clear()
+        self._cut = False
+        if self._stopped and self._again:
+            self._reader = self._new_reader()
+        return next(self._reader, None)
+
+    def __iter__(self) -> Iterator[tuple[int, int, list[str] | None, str | None]]:
+        while True:
+            try:
+                fields = self._next()
+            except csv.Error as e:
+                fields, problem = None, f"not valid CSV: {e}"
+            else:
+                if fields is None:
+                    return
+                problem = None if len(fields) == self.width else f"expected {self.width} fields as in the header, found {len(fields)}"
+            record = self._record
+            first = record[0][0]
+            if len(record) == 1 and record[0][1].isspace():
+                continue
+            if problem is None:
+                yield first, sum(1 for _, line in record if not line.isspace()), fields, None
+            elif len(record) > 1 or self._stopped:
+                yield first, 1, None, self._unterminated(problem)
+                self._again.extendleft(reversed(record[1:]))
+            else:
+                yield first, 1, None, problem
+
+    def _unterminated(self, problem: str) -> str:
+        first, last = self._record[0][0], self._record[-1][0]
+        if self._cut:
+            why = f"it does not close within {RECORD_LINES} lines or {RECORD_CHARS:,} characters"
+        elif self._stopped:
+            why = "the file ends before it closes"
+        else:
+            why = f"read on to row {last}, it does not end a valid record ({problem})"
+        return f"unterminated quoted field starting at row {first}: {why}; reading resumes at row {first + 1}"
 
 
 def _check_header(path: Path, header: list[str]) -> None:
@@ -135,12 +233,12 @@ def _check_header(path: Path, header: list[str]) -> None:
         seen.add(name)
 
 
-def _csv_batch(header, rows, numbers, malformed, done, encoding) -> RawBatch:
+def _csv_batch(header, rows, numbers, malformed, done, encoding, lines, spans) -> RawBatch:
     frame = pl.DataFrame(rows, schema={name: pl.String for name in header}, orient="row")
     frame = frame.with_columns(pl.Series(ROW, numbers, dtype=pl.Int64))
     bad_text = _invalid_text(frame, encoding)
     frame = frame.filter(~pl.col(ROW).is_in(bad_text[ROW].implode()))
-    return RawBatch(frame, pl.concat([reject_frame(malformed), bad_text]), done)
+    return RawBatch(frame, pl.concat([reject_frame(malformed), bad_text]), done, lines, pl.DataFrame(spans, schema=SPANS, orient="row"))
 
 
 def read_ndjson(path: Path, batch_size: int) -> Iterator[RawBatch]:
@@ -148,9 +246,11 @@ def read_ndjson(path: Path, batch_size: int) -> Iterator[RawBatch]:
     with path.open("rb") as f:
         records: list[dict[str, str | None]] = []
         malformed: list[tuple] = []
+        lines = 0
         for number, line in enumerate(f, start=1):
             if not line.strip():
                 continue
+            lines += 1
             try:
                 obj = orjson.loads(line)
             except orjson.JSONDecodeError as e:
@@ -160,12 +260,28 @@ def read_ndjson(path: Path, batch_size: int) -> Iterator[RawBatch]:
             if not isinstance(obj, dict):
                 malformed.append((number, None, None, MALFORMED, "each line must be one JSON object"))
                 continue
+            if _too_deep(line, obj):
+                malformed.append((number, None, None, MALFORMED, f"nested deeper than {MAX_DEPTH} levels of objects and lists"))
+                continue
             records.extend(flatten_record(obj, number))
             if len(records) >= batch_size:
-                yield RawBatch(records_frame(records), reject_frame(malformed), f.tell() / size)
-                records, malformed = [], []
+                yield RawBatch(records_frame(records), reject_frame(malformed), f.tell() / size, lines)
+                records, malformed, lines = [], [], 0
         if records or malformed:
-            yield RawBatch(records_frame(records), reject_frame(malformed), 1.0)
+            yield RawBatch(records_frame(records), reject_frame(malformed), 1.0, lines)
+
+
+def _too_deep(line: bytes, obj: dict) -> bool:
+    """Whether `obj` (read from `line`) nests objects and lists deeper than MAX_DEPTH; the brackets
+    on the line bound the depth, which settles most lines without looking inside."""
+    if line.count(b"{") + line.count(b"[") <= MAX_DEPTH:
+        return False
+    level: list = [obj]
+    for _ in range(MAX_DEPTH):
+        level = [v for container in level for v in (container.values() if isinstance(container, dict) else container) if isinstance(v, dict | list)]
+        if not level:
+            return False
+    return True
 
 
 def _scalar_text(value) -> str | None:
@@ -220,17 +336,43 @@ def records_frame(records: list[dict]) -> pl.DataFrame:
 
 
 def read_parquet(path: Path, batch_size: int) -> Iterator[RawBatch]:
+    """Row group by row group: a row group that cannot be read is rejected by its rows, and
+    reading goes on with the next."""
     try:
         parquet = pq.ParquetFile(path)
-    except (pa.ArrowInvalid, OSError) as e:
+    except (pa.ArrowException, OSError) as e:
         raise IntakeError(f"{path}: not a readable Parquet file: {e}") from None
-    total = max(parquet.metadata.num_rows, 1)
-    seen = 0
-    for record_batch in parquet.iter_batches(batch_size=batch_size):
-        frame = pl.from_arrow(record_batch)
-        frame = frame.with_columns(pl.int_range(seen + 1, seen + frame.height + 1, dtype=pl.Int64).alias(ROW))
-        seen += frame.height
-        yield RawBatch(_as_text(frame), done=seen / total)
+    meta = parquet.metadata
+    total = max(meta.num_rows, 1)
+    held: list[pl.DataFrame] = []  # record batches read, with their ROW, not yet yielded
+    lines = 0  # rows the metadata counts in the row groups begun, not yet given to a batch
+    first = 1  # the row number of the row group's first row
+    for group in range(meta.num_row_groups):
+        rows = meta.row_group(group).num_rows
+        lines += rows
+        read = 0
+        try:
+            for record_batch in parquet.iter_batches(batch_size=batch_size, row_groups=[group]):
+                start = first + read
+                held.append(pl.from_arrow(record_batch).with_columns(pl.int_range(start, start + record_batch.num_rows, dtype=pl.Int64).alias(ROW)))
+                read += record_batch.num_rows
+                if sum(frame.height for frame in held) >= batch_size:
+                    yield RawBatch(_as_text(pl.concat(held)), done=(first + read - 1) / total, lines=lines)
+                    held, lines = [], 0
+        except (pa.ArrowException, OSError) as e:
+            message = f"row group {group + 1} of {meta.num_row_groups} (rows {first}-{first + rows - 1}) cannot be read: {e}"
+            unreadable = pl.select(rejects(pl.int_range(first + read, first + rows, dtype=pl.Int64), None, MALFORMED, message))
+            frame = _as_text(pl.concat(held)) if held else _no_rows(parquet)
+            yield RawBatch(frame, unreadable, done=(first + rows - 1) / total, lines=lines)
+            held, lines = [], 0
+        first += rows
+    if held or lines:
+        yield RawBatch(_as_text(pl.concat(held)) if held else _no_rows(parquet), done=1.0, lines=lines)
+
+
+def _no_rows(parquet: pq.ParquetFile) -> pl.DataFrame:
+    """The file's text columns, without rows."""
+    return _as_text(pl.from_arrow(parquet.schema_arrow.empty_table()).with_columns(pl.lit(None, dtype=pl.Int64).alias(ROW)))
 
 
 def _as_text(frame: pl.DataFrame) -> pl.DataFrame:
@@ -248,6 +390,8 @@ def _as_text(frame: pl.DataFrame) -> pl.DataFrame:
     for name, dtype in frame.schema.items():
         if name == ROW:
             text.append(pl.col(name))
+        elif isinstance(dtype, pl.Array) or (isinstance(dtype, pl.List) and dtype.inner.is_nested()):
+            text.append(pl.struct(pl.col(name).alias("v")).struct.json_encode().str.json_path_match("$.v").alias(name))  # as JSON
         elif isinstance(dtype, pl.List):
             text.append(pl.col(name).cast(pl.List(pl.String)).list.join(" ").alias(name))
         elif dtype == pl.Boolean:

@@ -25,6 +25,7 @@ from smartborder.store.bulk import BulkWriter
 class Stored:
     counts: dict[str, int]  # accepted, amended, unchanged, findings, rfis, outcomes
     rejects: pl.DataFrame  # every rejection of the batch, the store's own included
+    rows: pl.DataFrame  # ROW, result: where each source row of the batch ended (accepted, amended, unchanged, rejected)
 
 
 FIRST_SEEN = {"key_hash": pl.UInt64, "first_row": pl.Int64}
@@ -65,17 +66,26 @@ def _store(bulk: BulkWriter, run_keys: RunKeys, run_id: int, source: str, prepar
     joined = cons.join(stored, on=["submitter", "reference"], how="left", suffix="_stored", maintain_order="left")
     changed = (pl.col("content_hash") != pl.col("content_hash_stored")).fill_null(True)
     fresh = joined.filter(changed)
-    counts = {
-        "unchanged": joined.filter(~changed).height,
-        "amended": fresh.filter(pl.col("id").is_not_null()).height,
-        "accepted": fresh.filter(pl.col("id").is_null()).height,
+    kept = {
+        "unchanged": joined.filter(~changed),
+        "amended": fresh.filter(pl.col("id").is_not_null()),
+        "accepted": fresh.filter(pl.col("id").is_null()),
     }
+    counts = {result: frame.height for result, frame in kept.items()}
     rows = prepared.items.select(ROW, KEY).join(prepared.consignments.select(KEY, "reference"), on=KEY)
     late = rejected_with_consignment(rows, duplicates.select(duplicate_reference(pl.col("first_row"))))
     rejects = pl.concat([malformed, prepared.rejects, late]).sort(ROW)
     counts |= _write_fresh(bulk, run_id, source, prepared, fresh) if fresh.height else {"findings": 0, "rfis": 0, "outcomes": 0}
     repo.write_batch(bulk, {"rejections": rejects.with_columns(pl.lit(run_id).alias("intake_run_id"))})
-    return Stored(counts, rejects)
+    return Stored(counts, rejects, source_rows(prepared.items, kept, rejects))
+
+
+def source_rows(items: pl.DataFrame, kept: dict[str, pl.DataFrame], rejects: pl.DataFrame) -> pl.DataFrame:
+    """Where each source row ended: the result of its consignment among `kept` (result: consignments),
+    or rejected."""
+    results = pl.concat([frame.select(KEY, pl.lit(result).alias("result")) for result, frame in kept.items()])
+    stored = items.select(ROW, KEY).unique(ROW).join(results, on=KEY).select(ROW, "result")
+    return pl.concat([stored, rejects.select(ROW).unique().with_columns(pl.lit("rejected").alias("result"))])
 
 
 def _write_fresh(bulk: BulkWriter, run_id: int, source: str, prepared: Prepared, fresh: pl.DataFrame) -> dict[str, int]:

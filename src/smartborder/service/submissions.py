@@ -18,7 +18,9 @@ from sqlalchemy import Engine, select, update
 from smartborder.config import Settings
 from smartborder.intake import errors as E
 from smartborder.intake.errors import NUL, by_row, holds_nul
+from smartborder.intake.pipeline import check_balance, rows_by_result
 from smartborder.intake.prepare import Prepared
+from smartborder.intake.readers import no_spans
 from smartborder.intake.records import prepare_records
 from smartborder.intake.writer import Stored, Writer, WriterLost
 from smartborder.risk.engine import assess
@@ -89,8 +91,10 @@ class Inbox:
         except BaseException as failure:
             repo.finish_run(self._engine, run_id, {"rows_read": rows}, failure)
             raise
-        repo.finish_run(self._engine, run_id, {"rows_read": rows, "rejected_rows": stored.rejects[ROW].n_unique(), **{
-            k: v for k, v in stored.counts.items() if k in ("accepted", "amended", "unchanged")}})  # fmt: skip
+        counts = {"rows_read": rows, "rows_in_file": rows, **rows_by_result(stored.rows, no_spans()),
+                  **{k: v for k, v in stored.counts.items() if k in ("accepted", "amended", "unchanged")}}  # fmt: skip
+        repo.finish_run(self._engine, run_id, counts)
+        check_balance(counts)
         return run_id, stored
 
     def _write(self, run_id: int, prepared: Prepared) -> Stored:

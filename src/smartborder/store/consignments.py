@@ -40,8 +40,9 @@ def now() -> datetime:
 def start_run(engine: Engine, source: str, fmt: str, submitter: str | None) -> int:
     with engine.begin() as conn:
         return conn.execute(
-            insert(intake_runs).values(source=source, format=fmt, submitter=submitter, started_at=now(), status="running",
-                                       rows_read=0, accepted=0, amended=0, unchanged=0, rejected_rows=0)
+            insert(intake_runs).values(source=source, format=fmt, submitter=submitter, started_at=now(), status="running", rows_read=0,
+                                       accepted=0, amended=0, unchanged=0, rejected_rows=0, rows_in_file=0, rows_accepted=0, rows_amended=0,
+                                       rows_unchanged=0)
             .returning(intake_runs.c.id)
         ).scalar_one()  # fmt: skip
 

@@ -64,6 +64,10 @@ intake_runs = Table(
     Column("rejected_rows", Integer, nullable=False, default=0),
     Column("status", String(16), nullable=False, server_default="running"),  # running, finished, failed
     Column("error", Text),  # why a failed run failed
+    Column("rows_in_file", Integer, nullable=False, default=0),  # = rows_accepted + rows_amended + rows_unchanged + rejected_rows
+    Column("rows_accepted", Integer, nullable=False, default=0),
+    Column("rows_amended", Integer, nullable=False, default=0),
+    Column("rows_unchanged", Integer, nullable=False, default=0),
 )
 
 consignments = Table(
