@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from smartborder.store.tables import audit_heads, audit_log, organisations
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from smartborder.service.accounts import Principal
 
 COMMAND_LINE = "command line"  # the user name of changes made with the `smartborder` command (`who` None)
+ACCOUNT_ACTIONS = ("user.", "token.", "signin.")  # how the actions on accounts, tokens and sign-ins begin
 CHAINED = ("at", "user_id", "username", "organisation_id", "action", "target", "detail")  # the content an entry's hash covers
 
 
@@ -59,9 +60,12 @@ def _moment(at: datetime) -> str:
     return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def entries(engine: Engine, organisation_id: int | None, offset: int = 0, limit: int = 50) -> list[dict]:
-    """The newest entries first; one organisation's, or all (`None`)."""
+def entries(engine: Engine, organisation_id: int | None, offset: int = 0, limit: int = 50, accounts: bool = False) -> list[dict]:
+    """The newest entries first; one organisation's, or all (`None`): of its risk setup and outcomes, or (`accounts`) of
+    its accounts, tokens and sign-ins."""
+    about_accounts = or_(*(audit_log.c.action.startswith(prefix) for prefix in ACCOUNT_ACTIONS))
     query = select(audit_log.c.id, audit_log.c.at, audit_log.c.username, audit_log.c.action, audit_log.c.target, audit_log.c.detail)
+    query = query.where(about_accounts if accounts else ~about_accounts)
     if organisation_id is not None:
         query = query.where(audit_log.c.organisation_id == organisation_id)
     with engine.connect() as conn:

@@ -9,9 +9,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 
-from smartborder.api.deps import Service, client_address, principal, role, service
-from smartborder.api.models import NewTokenOut, OrganisationIn, OrganisationOut, SignInIn, TokenIn, TokenOut, UserIn, UserOut, UserPatch, problems
-from smartborder.service import accounts
+from smartborder.api.deps import Paging, Service, client_address, paging, principal, role, service
+from smartborder.api.models import AuditOut, NewTokenOut, OrganisationIn, OrganisationOut, SignInIn, TokenIn, TokenOut, UserIn, UserOut, UserPatch, problems
+from smartborder.service import accounts, audit
 from smartborder.service.accounts import OPERATOR, SESSION_HOURS, Principal
 
 router = APIRouter(prefix="/v1", tags=["admin"], responses=problems(401, 403, 422))
@@ -72,6 +72,12 @@ def change_user(body: UserPatch, user_id: Id, who: Principal = Depends(admin), s
         accounts.set_user(svc.engine, user_id, body.active, body.password, body.role, who)
     svc.forget_tokens()
     return next(u for u in accounts.list_users(svc.engine) if u["id"] == user_id)
+
+
+@router.get("/users/audit", response_model=list[AuditOut])
+def accounts_audit(pages: Paging = Depends(paging), who: Principal = Depends(admin), svc: Service = Depends(service)):
+    """The audit log of accounts, tokens and sign-ins, newest first: an admin's organisation's, every one's for an operator."""
+    return audit.entries(svc.engine, _organisation_scope(who), pages.offset, pages.per_page, accounts=True)
 
 
 @router.post("/auth/token", response_model=NewTokenOut, status_code=201, tags=["sign in"], responses=problems(429))
