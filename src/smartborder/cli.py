@@ -473,8 +473,8 @@ def _print_metrics(title: str, result: dict) -> None:
     console.print(f"ROC AUC: {result['roc_auc']:.3f}" if result["roc_auc"] is not None else "ROC AUC: - (one class only)")
 
 
-users_app = typer.Typer(help="Accounts, from the command line: the way in when no admin can sign in. Changes are audited as made by the command line.",
-                        no_args_is_help=True)  # fmt: skip
+users_app = typer.Typer(help="Accounts, from the command line: the way in when no admin can sign in. Audited as made by the command line.",
+                        no_args_is_help=True)
 app.add_typer(users_app, name="users")
 MIN_PASSWORD = 10  # as the API's
 
@@ -535,8 +535,8 @@ def audit_verify_command(
         _fail(f"organisation: no organisation '{organisation}'")
     reports = audit.verify(engine, organisation)
     for report in reports:
-        console.print(f"{report.organisation}: " + (f"[bold red]broken at {report.problem}[/]" if report.problem else f"ok, {report.entries:,} entries"),
-                      highlight=False)  # fmt: skip
+        state = f"[bold red]broken at {report.problem}[/]" if report.problem else f"ok, {report.entries:,} entries"
+        console.print(f"{report.organisation}: {state}", highlight=False)
     broken = [r for r in reports if r.problem]
     if broken:
         raise typer.Exit(code=1)

@@ -81,7 +81,8 @@ def test_an_admin_cannot_touch_another_organisations_accounts(world):
 
 def test_an_operator_manages_every_organisations_accounts(world):
     operator = world.as_("operator")
-    assert world.client.post("/v1/organisations", json={"code": "nordpost", "name": "Nordpost", "kind": "submitter"}, headers=operator).status_code == 201
+    made = world.client.post("/v1/organisations", json={"code": "nordpost", "name": "Nordpost", "kind": "submitter"}, headers=operator)
+    assert made.status_code == 201, made.text
     made = world.client.post("/v1/users", json={"organisation": "nordpost", "username": "np", "display_name": "Nordpost API", "role": "submitter",
                                                 "password": "a long passphrase"}, headers=operator)  # fmt: skip
     assert made.status_code == 201, made.text
@@ -117,7 +118,8 @@ def test_every_account_and_token_change_is_audited(world):
 def test_a_password_change_revokes_the_users_tokens(world):
     officer = world.as_("officer.de")
     assert world.client.get("/v1/queue", headers=officer).status_code == 200
-    assert world.client.patch(f"/v1/users/{world.user_ids['officer.de']}", json={"password": "a fresh passphrase"}, headers=world.as_("admin")).status_code == 200
+    changed = world.client.patch(f"/v1/users/{world.user_ids['officer.de']}", json={"password": "a fresh passphrase"}, headers=world.as_("admin"))
+    assert changed.status_code == 200
     assert world.client.get("/v1/queue", headers=officer).status_code == 401
     assert _sign_in(world, "officer.de", PASSWORD).status_code == 401
     assert _sign_in(world, "officer.de", "a fresh passphrase").status_code == 201
@@ -264,7 +266,8 @@ def test_a_same_site_post_is_accepted_by_origin_or_referer(signed_in):
     assert world.client.post(f"/consignments/{sample.red_de}/outcomes", data=form, headers={"Referer": "http://testserver/queue"}).status_code == 200
     assert _outcomes(world) == 1
     # an API call with a Bearer token needs no Origin
-    api = world.client.post(f"/v1/consignments/{sample.red_de}/outcomes", json=form, headers=world.as_("officer.de") | {"Origin": "https://x.example"})
+    other_site = world.as_("officer.de") | {"Origin": "https://x.example"}
+    api = world.client.post(f"/v1/consignments/{sample.red_de}/outcomes", json=form, headers=other_site)
     assert api.status_code in (200, 201), api.text
 
 
@@ -341,9 +344,8 @@ def test_audit_verify_names_a_tampered_entry(settings):
 
 def test_audit_verify_names_a_deleted_entry(settings):
     engine, made = _entries_for(settings)
-    ids = lambda: [i for i in engine.connect().execute(select(audit_log.c.id).where(audit_log.c.organisation_id == made["customs-de"].id)  # noqa: E731
-                                                       .order_by(audit_log.c.id)).scalars()]  # fmt: skip
-    first = ids()
+    with engine.connect() as conn:
+        first = list(conn.execute(select(audit_log.c.id).where(audit_log.c.organisation_id == made["customs-de"].id).order_by(audit_log.c.id)).scalars())
     with engine.begin() as conn:
         conn.execute(delete(audit_log).where(audit_log.c.id == first[1]))
     broken = _verify("--organisation", "customs-de")

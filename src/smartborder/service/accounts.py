@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, func, insert, select, true, update
+from sqlalchemy import Engine, insert, select, true, update
 
 from smartborder.service import audit
 from smartborder.store.tables import api_tokens, organisations, users
@@ -250,7 +250,8 @@ def _revoke_tokens_of(conn, user_id: int) -> int:
 
 def _principal_query():
     return select(users.c.id.label("user_id"), users.c.username, users.c.display_name, users.c.role, users.c.password_hash, users.c.active,
-                  users.c.failed_sign_ins, users.c.locked_until, organisations).join(organisations, organisations.c.id == users.c.organisation_id)  # fmt: skip
+                  users.c.failed_sign_ins, users.c.locked_until, organisations
+                  ).join(organisations, organisations.c.id == users.c.organisation_id)  # fmt: skip
 
 
 def _principal(row) -> Principal:
@@ -325,7 +326,8 @@ class AddressThrottle:
         return recent
 
 
-def issue_token(engine: Engine, user_id: int, name: str, kind: str = "api", hours: int | None = None, who: Principal | None = None) -> tuple[int, str]:
+def issue_token(engine: Engine, user_id: int, name: str, kind: str = "api", hours: int | None = None,
+                who: Principal | None = None) -> tuple[int, str]:  # fmt: skip
     """A new token for a user `who` manages (or is): (its id, the token itself, shown once)."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = datetime.now(UTC)

@@ -28,7 +28,8 @@ ACCOUNT_ACTIONS = ("user.", "token.", "signin.")  # how the actions on accounts,
 CHAINED = ("at", "user_id", "username", "organisation_id", "action", "target", "detail")  # the content an entry's hash covers
 
 
-def record(conn: Connection, who: "Principal | None", action: str, target: str, detail: dict | None = None, organisation_id: int | None = None) -> None:
+def record(conn: Connection, who: "Principal | None", action: str, target: str, detail: dict | None = None,
+           organisation_id: int | None = None) -> None:  # fmt: skip
     """Log a change, in the transaction that makes it, at the end of `organisation_id`'s chain
     (default: the organisation of `who`; `who` None is the command line)."""
     organisation_id = who.organisation.id if organisation_id is None else organisation_id
@@ -99,7 +100,8 @@ def _verify_chain(conn: Connection, organisation_id: int, code: str) -> ChainRep
             return ChainReport(code, count, f"entry {row.id}: its previous_hash does not match {before}: an entry between them was removed, "
                                             "or the one before it was changed")  # fmt: skip
         if row.hash != entry_hash(row._asdict(), previous):
-            return ChainReport(code, count, f"entry {row.id}: its content (at, user, action, target or detail) does not match its hash: it was changed")
+            return ChainReport(code, count, f"entry {row.id}: its content (at, user, action, target or detail) does not match its hash: "
+                                            "it was changed")  # fmt: skip
         previous_id, previous = row.id, row.hash
     head = conn.execute(select(audit_heads.c.last_id, audit_heads.c.hash).where(audit_heads.c.organisation_id == organisation_id)).first()
     if head is not None and head.last_id and (head.last_id, head.hash) != (previous_id, previous):

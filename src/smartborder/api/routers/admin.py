@@ -10,7 +10,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 
 from smartborder.api.deps import Paging, Service, client_address, paging, principal, role, service
-from smartborder.api.models import AuditOut, NewTokenOut, OrganisationIn, OrganisationOut, SignInIn, TokenIn, TokenOut, UserIn, UserOut, UserPatch, problems
+from smartborder.api.models import (AuditOut, NewTokenOut, OrganisationIn, OrganisationOut, SignInIn, TokenIn, TokenOut, UserIn, UserOut, UserPatch,
+                                   problems)  # fmt: skip
 from smartborder.service import accounts, audit
 from smartborder.service.accounts import OPERATOR, SESSION_HOURS, Principal
 
