@@ -85,6 +85,16 @@ def make_world(data_dir: Path, database_url: str | None = None) -> World:
     return World(TestClient(app), settings, tokens, ids)
 
 
+def with_operator(world: World) -> World:
+    """The world with a platform organisation and its operator (`operator`, who alone creates
+    organisations), signed in with a token."""
+    engine = world.client.app.state.service.engine
+    platform = accounts.create_organisation(engine, "platform", "Platform", accounts.PLATFORM)
+    world.user_ids["operator"] = accounts.create_user(engine, platform.id, "operator", "Operator", accounts.OPERATOR, PASSWORD)
+    world.tokens["operator"] = accounts.issue_token(engine, world.user_ids["operator"], "test")[1]
+    return world
+
+
 RED_DE, GREEN_DE, TO_FR = "BZ-RED-DE", "BZ-GREEN-DE", "BZ-FR"  # the references `submit_sample` sends
 
 

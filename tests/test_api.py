@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import select, text
 
 from service_fixtures import MEDICINES, PASSWORD, consignment, make_world
+from smartborder.service import accounts
 from smartborder.store.tables import api_tokens, audit_log, users
 
 
@@ -189,12 +190,15 @@ def test_requests_for_information_answered_once(world):
 
 
 def test_accounts_tokens_hashed_and_revocable(world):
-    admin = world.as_("admin")
-    assert world.client.post("/v1/organisations", json={"code": "nordpost", "name": "Nordpost", "kind": "submitter"}, headers=admin).status_code == 201
+    engine = world.client.app.state.service.engine
+    platform = accounts.create_organisation(engine, "platform", "Platform", accounts.PLATFORM)  # only an operator makes organisations
+    operator_id = accounts.create_user(engine, platform.id, "operator", "Operator", accounts.OPERATOR, None)
+    operator = {"Authorization": f"Bearer {accounts.issue_token(engine, operator_id, 'test')[1]}"}
+    assert world.client.post("/v1/organisations", json={"code": "nordpost", "name": "Nordpost", "kind": "submitter"}, headers=operator).status_code == 201
     made = world.client.post("/v1/users", json={"organisation": "nordpost", "username": "np", "display_name": "Nordpost API", "role": "submitter",
-                                                "password": "a long passphrase"}, headers=admin)  # fmt: skip
+                                                "password": "a long passphrase"}, headers=operator)  # fmt: skip
     assert made.status_code == 201, made.text
-    wrong_role = world.client.post("/v1/users", json={"organisation": "nordpost", "username": "np2", "display_name": "x", "role": "officer"}, headers=admin)
+    wrong_role = world.client.post("/v1/users", json={"organisation": "nordpost", "username": "np2", "display_name": "x", "role": "officer"}, headers=operator)
     assert wrong_role.status_code == 422 and "role" in wrong_role.text
     signed = world.client.post("/v1/auth/token", json={"username": "np", "password": "a long passphrase"})
     assert signed.status_code == 201
@@ -202,14 +206,13 @@ def test_accounts_tokens_hashed_and_revocable(world):
     token = world.client.post("/v1/tokens", json={"name": "batch uploads"}, headers={"Authorization": f"Bearer {signed.json()['token']}"}).json()
     mine = {"Authorization": f"Bearer {token['token']}"}
     assert world.client.get("/v1/submissions", headers=mine).status_code == 200
-    engine = world.client.app.state.service.engine
     with engine.connect() as conn:
         stored = " ".join(map(str, conn.execute(select(api_tokens)).all())) + " ".join(map(str, conn.execute(select(users)).all()))
     assert token["token"] not in stored and "a long passphrase" not in stored and "$argon2id$" in stored
     assert world.client.delete(f"/v1/tokens/{token['id']}", headers=mine).status_code == 204
     assert world.client.get("/v1/submissions", headers=mine).status_code == 401
     # deactivating a user ends their access at once
-    assert world.client.patch(f"/v1/users/{world.user_ids['bazaro']}", json={"active": False}, headers=admin).status_code == 200
+    assert world.client.patch(f"/v1/users/{world.user_ids['bazaro']}", json={"active": False}, headers=operator).status_code == 200
     assert world.client.get("/v1/submissions", headers=world.as_("bazaro")).status_code == 401
     assert world.client.post("/v1/auth/token", json={"username": "bazaro", "password": PASSWORD}).status_code == 401
 
@@ -232,7 +235,8 @@ def test_store_keeps_audit_rows(world):
     world.client.post("/v1/profiles", json={"yaml": "id: A-1\ntitle: t\nrationale: r\nowner: o\nexpected_selection_rate: 0.01\nwhen: {hs_code: {prefix: ['01']}}\neffect: {lane: red}\n"},
                       headers=world.as_("analyst.de"))  # fmt: skip
     with world.client.app.state.service.engine.connect() as conn:
-        assert conn.execute(select(audit_log.c.username, audit_log.c.action)).all() == [("analyst.de", "profile.create")]
+        assert conn.execute(select(audit_log.c.username, audit_log.c.action).where(audit_log.c.action.startswith("profile."))).all() == [
+            ("analyst.de", "profile.create")]  # fmt: skip
         assert conn.execute(text("select count(*) from organisations")).scalar_one() == 4
 
 

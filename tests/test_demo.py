@@ -38,7 +38,7 @@ def test_demo_sets_up_the_service_and_serve_answers(embedded_settings, monkeypat
     total, rows = queue(engine, officer, QueueFilter())
     assert total > 0 and {r["destination_country"] for r in rows} == {"DE"}
     assert hit_statistics(engine, officer)["inspected"].sum() > 0  # past inspections give hit rates
-    assert len(accounts.list_users(engine)) == 5
+    assert len(accounts.list_users(engine)) == 6  # with the platform operator
 
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "smartborder", "serve", "--port", str(port)], stdout=subprocess.DEVNULL)

@@ -36,8 +36,9 @@ def sample(world: World) -> Sample:
 
 @pytest.fixture
 def client(world: World, sample: Sample) -> TestClient:
-    """The module's client, signed out, with the sample submitted."""
+    """The module's client, signed out, with the sample submitted; its forms come from the site itself (Origin)."""
     world.client.cookies.clear()
+    world.client.headers["Origin"] = str(world.client.base_url)
     return world.client
 
 

@@ -2,6 +2,7 @@
 
 import csv
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from smartborder.config import get_settings
 from smartborder.intake.errors import IntakeError, UnaccountedRows
 from smartborder.intake.pipeline import IntakeSummary, balance, ingest
 from smartborder.quality.report import submitter_quality
+from smartborder.redact import log_config, masked
 from smartborder.risk.history import history_items, stored_items
 from smartborder.risk.lanes import MEANING
 from smartborder.risk.profiles import ProfileError
@@ -23,6 +25,7 @@ from smartborder.risk.screening import DEFAULT_THRESHOLD
 from smartborder.risk.selection import Capacity, select
 from smartborder.risk.valuation import learn_reference
 from smartborder.risk.watchlists import ListError, load_watchlist, read_parties
+from smartborder.service import accounts, audit
 from smartborder.store.assessments import record as record_assessments
 from smartborder.store.db import open_store
 
@@ -49,7 +52,7 @@ def _progress() -> Progress:
 
 
 def _fail(message: str) -> None:
-    err.print(f"[bold red]error:[/] {message}")
+    err.print(f"[bold red]error:[/] {masked(message)}")
     raise typer.Exit(code=2)
 
 
@@ -338,15 +341,15 @@ def demo_command(
     context.lists.add_party_list("sample-watchlist", sample.with_name("consignments.watchlist.csv"), "sample generator", "red", 0.8)
     capacity = Capacity(red_share=0.03, yellow_share=0.05, control_share=0.005)
     summary = _assess(sample, context, settings.data_dir / "assessments.parquet", None, lambda frame: select(frame, capacity))
-    console.print(f"{record_assessments(engine, summary.results):,} assessments recorded. Store: [bold]{settings.resolved_database_url}[/]")
+    console.print(f"{record_assessments(engine, summary.results):,} assessments recorded. Store: [bold]{masked(settings.resolved_database_url)}[/]")
     console.rule("5. the service: administrations, accounts, past inspections")
-    accounts = demo.set_up(engine, settings, examples, sample.with_name("consignments.watchlist.csv"), settings.data_dir / "valuation.parquet")
+    demo_accounts = demo.set_up(engine, settings, examples, sample.with_name("consignments.watchlist.csv"), settings.data_dir / "valuation.parquet")
     console.print(f"{demo.record_past_inspections(engine, sample.with_name('consignments.truth.csv')):,} past inspections recorded "
                   f"(the last {demo.OPEN_DAYS} days' selections are left in the queue)")  # fmt: skip
     table = Table(title=f"Demo accounts (password: {demo.PASSWORD})")
     for column in ("user name", "organisation", "role"):
         table.add_column(column)
-    for row in accounts:
+    for row in demo_accounts:
         table.add_row(*row)
     console.print(table)
 
@@ -361,8 +364,9 @@ def serve_command(
     import uvicorn
 
     console.print(f"smartborder at [bold]http://{host}:{port}/[/] (web UI), API documentation at [bold]http://{host}:{port}/docs[/]; "
-                  f"store: {get_settings().resolved_database_url}")  # fmt: skip
-    uvicorn.run("smartborder.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
+                  f"store: {masked(get_settings().resolved_database_url)}")  # fmt: skip
+    uvicorn.run("smartborder.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning",
+                log_config=log_config(uvicorn.config.LOGGING_CONFIG))  # fmt: skip
 
 
 @app.command("train")
@@ -502,3 +506,73 @@ def _print_metrics(title: str, result: dict) -> None:
         table.add_row(f"{percent} %", f"{result[f'precision_{percent}']:.3f}", "-" if recall is None else f"{recall:.3f}", *revenue)
     console.print(table)
     console.print(f"ROC AUC: {result['roc_auc']:.3f}" if result["roc_auc"] is not None else "ROC AUC: - (one class only)")
+
+
+users_app = typer.Typer(help="Accounts, from the command line: the way in when no admin can sign in. Audited as made by the command line.",
+                        no_args_is_help=True)
+app.add_typer(users_app, name="users")
+MIN_PASSWORD = 10  # as the API's
+
+
+def _read_password() -> str:
+    """A new password, typed twice at a prompt, or the first line of standard input when it is not a terminal."""
+    if sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < MIN_PASSWORD:
+        _fail(f"password: at least {MIN_PASSWORD} characters")
+    return password
+
+
+@users_app.command("create")
+def users_create_command(
+    username: Annotated[str, typer.Argument(help="The new user's name to sign in with.")],
+    organisation: Annotated[str, typer.Option(help="The organisation's code (an operator: the platform organisation's).")],
+    role: Annotated[str, typer.Option(help="submitter, officer, analyst, admin or operator (one the organisation's kind allows).")],
+    name: Annotated[str | None, typer.Option(help="The name shown for the user (default: the user name).")] = None,
+) -> None:
+    """Create a user; the password is read from a prompt (or standard input), never from the command line."""
+    engine = open_store()
+    found = accounts.organisation_by_code(engine, organisation)
+    if found is None:
+        _fail(f"organisation: no organisation '{organisation}'")
+    password = _read_password()
+    try:
+        user_id = accounts.create_user(engine, found.id, username, name or username, role, password)
+    except accounts.AccountError as e:
+        _fail(str(e))
+    console.print(f"user {username} ({role} of {organisation}) created, id {user_id}")
+
+
+@users_app.command("reset-password")
+def users_reset_password_command(username: Annotated[str, typer.Argument(help="Whose password to set.")]) -> None:
+    """Set a user's password (read from a prompt or standard input): their tokens are revoked and a sign-in lock lifted."""
+    engine = open_store()
+    user = accounts.user_by_name(engine, username)
+    if user is None:
+        _fail(f"username: no user '{username}'")
+    accounts.set_user(engine, user["id"], password=_read_password())
+    console.print(f"password of {username} set; their tokens are revoked")
+
+
+audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify_command(
+    organisation: Annotated[str | None, typer.Option(help="Check one organisation's chain (its code); default: every organisation's.")] = None,
+) -> None:
+    """Walk each organisation's chain of audit entries and name the first broken link (exit code 1)."""
+    engine = open_store()
+    if organisation is not None and accounts.organisation_by_code(engine, organisation) is None:
+        _fail(f"organisation: no organisation '{organisation}'")
+    reports = audit.verify(engine, organisation)
+    for report in reports:
+        state = f"[bold red]broken at {report.problem}[/]" if report.problem else f"ok, {report.entries:,} entries"
+        console.print(f"{report.organisation}: {state}", highlight=False)
+    broken = [r for r in reports if r.problem]
+    if broken:
+        raise typer.Exit(code=1)
+    console.print(f"ok, {sum(r.entries for r in reports):,} entries in {len(reports)} organisations", highlight=False)

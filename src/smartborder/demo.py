@@ -1,6 +1,7 @@
 """The demo's setting, after its sample data is in and assessed: two customs administrations
-(Germany, France) with the example profiles and lists in their workspaces, a submitter, demo
-accounts, and past inspections of the selected consignments (results taken from the sample's
+(Germany, France) with the example profiles and lists in their workspaces, a submitter, the
+platform organisation that runs the service (its operator manages every organisation's accounts;
+`admin` only Customs Germany's), demo accounts, and past inspections of the selected consignments (results taken from the sample's
 truth), so that hit rates and the dashboard have something to show. The last week's selected
 consignments are left in the queue. Running it again changes nothing that exists."""
 
@@ -13,7 +14,7 @@ import yaml
 from sqlalchemy import Engine, insert, select
 
 from smartborder.config import Settings
-from smartborder.service.accounts import ADMINISTRATION, SUBMITTER, create_organisation, create_user, list_users, organisation_by_code
+from smartborder.service.accounts import ADMINISTRATION, PLATFORM, SUBMITTER, create_organisation, create_user, list_users, organisation_by_code
 from smartborder.service.inspections import QUEUE_LANES
 from smartborder.service.records import overview
 from smartborder.service.workspace import workspace
@@ -24,6 +25,7 @@ ORGANISATIONS = (
     ("customs-de", "Customs Germany (demo)", ADMINISTRATION, ("DE",)),
     ("customs-fr", "Customs France (demo)", ADMINISTRATION, ("FR",)),
     ("bazaro", "Bazaro", SUBMITTER, ()),
+    ("platform", "smartborder platform (demo)", PLATFORM, ()),
 )
 ACCOUNTS = (  # username, organisation, role, name
     ("officer.de", "customs-de", "officer", "Targeting officer, Germany"),
@@ -31,6 +33,7 @@ ACCOUNTS = (  # username, organisation, role, name
     ("officer.fr", "customs-fr", "officer", "Targeting officer, France"),
     ("admin", "customs-de", "admin", "Administrator"),
     ("bazaro", "bazaro", "submitter", "Bazaro marketplace (API)"),
+    ("operator", "platform", "operator", "Platform operator"),
 )
 # What an inspection finds for each planted problem: (result, kind of finding). Vague descriptions
 # and placeholder parties are poor data, not wrong goods: their inspections find nothing.

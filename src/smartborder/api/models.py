@@ -41,7 +41,8 @@ class Problem(BaseModel):
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI documentation of error answers."""
     meaning = {401: "Not signed in: no valid token", 403: "Your role may not do this", 404: "No such thing, or not yours to see",
-               409: "In conflict with what exists", 422: "Invalid request: the message names the field"}  # fmt: skip
+               409: "In conflict with what exists", 422: "Invalid request: the message names the field",
+               429: "Too many failed sign-ins: try again after Retry-After seconds"}  # fmt: skip
     return {status: {"model": Problem, "description": meaning[status]} for status in statuses}
 
 
@@ -325,6 +326,7 @@ class UserIn(Strict):
 
 class UserPatch(Strict):
     active: StrictBool | None = None
+    role: Literal[ROLES] | None = None  # type: ignore[valid-type]
     password: Annotated[StrictStr, Field(min_length=10, max_length=200)] | None = None
 
 
@@ -339,7 +341,7 @@ class UserOut(BaseModel):
 
 class TokenIn(Strict):
     name: Annotated[StrictStr, Field(min_length=1, max_length=100)]
-    user_id: StrictInt | None = Field(default=None, ge=1, le=2**62, description="Admins only: a token for another user")
+    user_id: StrictInt | None = Field(default=None, ge=1, le=2**62, description="Admins and operators only: a token for another user")
 
 
 class TokenOut(BaseModel):

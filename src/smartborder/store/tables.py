@@ -206,6 +206,8 @@ users = Table(
     Column("password_hash", Text),  # argon2id; null for an account used through API tokens only
     Column("active", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("failed_sign_ins", Integer, nullable=False, server_default="0"),  # wrong passwords since the last good sign-in
+    Column("locked_until", DateTime(timezone=True)),  # no sign-in before then, even with the right password
 )
 
 api_tokens = Table(
@@ -233,4 +235,15 @@ audit_log = Table(
     Column("action", String(64), nullable=False),  # profile.create, watchlist.upload, model.promote, outcome.record, ...
     Column("target", String(200), nullable=False),
     Column("detail", Text),
+    Column("previous_hash", String(64)),  # the hash of the organisation's entry before this one (null for its first)
+    Column("hash", String(64)),  # SHA-256 of this entry's content and previous_hash: the chain `smartborder audit verify` walks
+)
+
+# The newest entry of each organisation's audit chain: appends lock this row, so the chain never forks.
+audit_heads = Table(
+    "audit_heads",
+    metadata,
+    Column("organisation_id", BigInteger, ForeignKey("organisations.id"), primary_key=True, autoincrement=False),
+    Column("last_id", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
 )

@@ -1,6 +1,8 @@
 """What every page needs: the templates (autoescaped), who is signed in (the session cookie) and
 whether their role may see the page, and answers that end a request early (a redirect to sign
-in, a 403 or 404 page) without an application-wide exception handler."""
+in, a 403 or 404 page) without an application-wide exception handler. Every form post (every
+method but GET, HEAD, OPTIONS) must come from this site's own pages: its Origin, or without one
+its Referer, names this host; otherwise a 403 page, and nothing is done (CSRF)."""
 
 from collections.abc import Callable
 from datetime import date, datetime
@@ -15,9 +17,9 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from smartborder.api.deps import CUSTOMS, SESSION_COOKIE, Service, service
+from smartborder.api.deps import CUSTOMS, SAFE_METHODS, SESSION_COOKIE, Service, from_this_site, service
 from smartborder.risk.lanes import MEANING
-from smartborder.service.accounts import Principal
+from smartborder.service.accounts import ADMIN, OPERATOR, Principal
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
@@ -96,13 +98,18 @@ def problem(request: Request, status: int, title: str, message: str) -> HTMLResp
 
 class PageRoute(APIRoute):
     """A page: PageExit answers with its response; a path or query that cannot be read is a 404
-    (or 400) page, not JSON; every answer carries the security headers."""
+    (or 400) page, not JSON; a form posted from another site is a 403 page; every answer carries
+    the security headers."""
 
     def get_route_handler(self) -> Callable:
         handle = super().get_route_handler()
 
         async def handler(request: Request) -> Response:
             try:
+                if request.method not in SAFE_METHODS and not from_this_site(request):
+                    raise PageExit(problem(request, 403, "Refused: the form came from another site",
+                                           "This change was not sent from smartborder's own pages, so it was not made. "
+                                           "Open the page in smartborder and send the form again."))  # fmt: skip
                 response = await handle(request)
             except PageExit as done:
                 response = done.response
@@ -144,7 +151,7 @@ def signed_in(request: Request, svc: Service = Depends(service)) -> Principal:
 
 def customs(request: Request, who: Principal = Depends(signed_in)) -> Principal:
     """An officer or analyst of a customs administration; other roles get a 403 page."""
-    if who.role == "admin":
+    if who.role in (ADMIN, OPERATOR):
         raise PageExit(page(request, "admin.html", status=403))
     if who.role not in CUSTOMS or not who.is_customs:
         raise PageExit(problem(request, 403, "Not for your role",

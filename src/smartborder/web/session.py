@@ -1,10 +1,11 @@
 """Signing in and out: a session token (the same tokens as the API's) in an HttpOnly,
-SameSite=Strict cookie."""
+SameSite=Strict cookie. Sign-ins are throttled like the API's (429 with Retry-After)."""
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 
-from smartborder.api.deps import SESSION_COOKIE, Service, service
+from smartborder.api.deps import SESSION_COOKIE, Service, client_address, service
 from smartborder.service import accounts
 from smartborder.service.accounts import SESSION_HOURS
 from smartborder.web.common import PageRoute, page, session_token
@@ -37,11 +38,17 @@ async def sign_in(request: Request, svc: Service = Depends(service)):
     form = await request.form()
     username, password = str(form.get("username") or "").strip(), str(form.get("password") or "")
     target = _local(str(form.get("next") or ""))
-    who = accounts.sign_in(svc.engine, username, password) if username and password else None
+    try:  # hashing a password takes a while: off the event loop
+        who = await run_in_threadpool(svc.sign_in, username, password, client_address(request)) if username and password else None
+    except accounts.SignInThrottled as e:
+        answer = page(request, "signin.html", {"next": target, "username": username,
+                                               "error": f"Too many failed sign-ins. Try again in {e.retry_after} seconds."}, 429)  # fmt: skip
+        answer.headers["Retry-After"] = str(e.retry_after)
+        return answer
     if who is None:
         message = "Wrong user name or password, or the account is inactive." if username and password else "Enter your user name and password."
         return page(request, "signin.html", {"next": target, "username": username, "error": message}, 401)
-    _, token = accounts.issue_token(svc.engine, who.user_id, "web sign-in", "session", SESSION_HOURS)
+    _, token = accounts.issue_token(svc.engine, who.user_id, "web sign-in", "session", SESSION_HOURS, who)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(SESSION_COOKIE, token, max_age=SESSION_HOURS * 3600, path="/", httponly=True, samesite="strict",
                         secure=request.url.scheme == "https")  # fmt: skip
