@@ -193,6 +193,9 @@ def test_a_submission_is_assessed_and_queued_when_a_profile_fails_at_evaluation(
     assert checked.json()["reasons"][0].startswith("assessment incomplete: profile BAD-4 failed")
     listed = _listed(world)
     assert "BAD-4" in listed["BAD-4"]["problem"] and listed[RED_PROFILE_ID]["problem"] is None
+    assert world.client.post("/signin", data={"username": "analyst.de", "password": PASSWORD}, follow_redirects=False).status_code == 303
+    page = world.client.get("/profiles").text
+    assert 'id="assessment-problems"' in page and "profile BAD-4 failed" in page
 
 
 def test_a_broken_profile_file_on_disk_does_not_stop_the_others(world):

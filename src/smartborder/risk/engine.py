@@ -15,7 +15,6 @@ and the failure is logged and kept in `Context.problems` for the analysts to see
 
 import logging
 from collections.abc import Callable
-
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, lru_cache
@@ -78,10 +77,11 @@ class Context:
 
     def report(self, failures: dict[str, str]) -> None:
         """Keep (and log, the first time) what failed in an assessment."""
-        for what, problem in failures.items():
-            if self.problems.get(what) != problem:
-                log.error("assessment incomplete: %s", problem)
-            self.problems[what] = problem
+        new = {what: problem for what, problem in failures.items() if self.problems.get(what) != problem}
+        for problem in new.values():
+            log.error("assessment incomplete: %s", problem)
+        if new:
+            self.problems = self.problems | new  # a new dict: readers in other threads keep a whole one
 
 
 def _first_line(error: BaseException) -> str:

@@ -19,7 +19,10 @@
 A condition is on any field of the record, or `route` (departure and transit countries) or
 `value_usd`; its operators (all must hold) are equals, in, not_in, prefix, gt, ge, lt, le,
 between, regex and watchlist (a commodity, country or brand list, or a party list with a
-min_score). A profile that cannot be compiled is refused at load, with its file, line and reason:
+min_score). Each operator's values suit the field's kind (dates for dates, numbers for numbers,
+ISO codes for countries and currencies, a field's choices; gt, ge, lt, le and between on numbers
+and dates, prefix and regex on text and codes; route and transit_countries compared country by
+country). A profile that cannot be compiled is refused at load, with its file, line and reason:
 it never silently matches nothing.
 """
 
@@ -34,8 +37,8 @@ import polars as pl
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from smartborder.risk.lanes import LANES
 from smartborder import codelists
+from smartborder.risk.lanes import LANES
 from smartborder.schema import FIELD_BY_NAME, Kind
 
 DERIVED_FIELDS = {"route": "departure and transit countries", "value_usd": "value in US dollars (approximate rates)"}
