@@ -236,23 +236,23 @@ def _type_problem(field: str, condition: Condition) -> tuple[tuple, str] | None:
     """(where in the condition, why) when an operator does not apply to `field` or a value does not
     suit it: the profile would fail, or silently select nothing, on every batch."""
     kind = kind_of(field)
-    ordered = {op: getattr(condition, op) for op in ("gt", "ge", "lt", "le", "between") if getattr(condition, op) is not None}
-    textual = {op: getattr(condition, op) for op in ("prefix", "regex") if getattr(condition, op) is not None}
+    ordered = [op for op in ("gt", "ge", "lt", "le", "between") if getattr(condition, op) is not None]
+    textual = [op for op in ("prefix", "regex") if getattr(condition, op) is not None]
     if ordered and kind not in ORDERED:
-        return (next(iter(ordered)),), f"{next(iter(ordered))} compares numbers and dates; {field} is {kind}"
+        return (ordered[0],), f"{ordered[0]} compares numbers and dates; {field} is {kind}"
     if textual and kind not in TEXTUAL:
-        return (next(iter(textual)),), f"{next(iter(textual))} reads text and codes; {field} is {kind}"
+        return (textual[0],), f"{textual[0]} reads text and codes; {field} is {kind}"
     if condition.equals is not None and kind is Kind.COUNTRIES:
         return ("equals",), f"{field} is a list of countries: use in or not_in"
-    if condition.watchlist is not None and field not in PARTY_NAMES and field not in ("hs_code", "description") and kind not in (Kind.COUNTRY, Kind.COUNTRIES):
+    if condition.watchlist is not None and field not in (*PARTY_NAMES, "hs_code", "description") and kind not in (Kind.COUNTRY, Kind.COUNTRIES):
         return ("watchlist",), f"a watch list applies to {', '.join(PARTY_NAMES)} (party), hs_code (commodity), description (brand) and country fields, not to {field}"
-    single = {op: [v] for op, v in (("equals", condition.equals), *ordered.items()) if v is not None and op != "between"}
-    many = {"in": condition.in_, "not_in": condition.not_in, "prefix": condition.prefix if kind is Kind.HS_CODE else None, "between": condition.between}
-    for op, values in single.items():
-        problem = _value_problem(field, values[0])
+    for op in ("equals", "gt", "ge", "lt", "le"):
+        value = getattr(condition, op)
+        problem = _value_problem(field, value) if value is not None else None
         if problem:
             return (op,), problem
-    for op, values in many.items():
+    hs_prefixes = condition.prefix if kind is Kind.HS_CODE else None  # other text takes any prefix
+    for op, values in (("in", condition.in_), ("not_in", condition.not_in), ("prefix", hs_prefixes), ("between", condition.between)):
         for i, value in enumerate(values or ()):
             problem = _value_problem(field, value)
             if problem:
