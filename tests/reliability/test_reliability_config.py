@@ -158,7 +158,7 @@ def test_a_profile_that_fails_at_evaluation_fails_alone_and_is_reported(tmp_path
     assert set(context.problems) == {"profile:BAD-3", "profile:GOOD-1"}  # reported until the configuration is loaded again
 
 
-@pytest.mark.parametrize(("source", "name"), [("screen", "watch-list screening"), ("valuation", "valuation")])
+@pytest.mark.parametrize(("source", "name"), [("screen", "watch-list screening"), ("valuation", "valuation"), ("model", "model")])
 def test_a_failing_source_of_evidence_leaves_the_others_to_assess(tmp_path, monkeypatch, source, name):
     context = _two_profiles(tmp_path)
 
@@ -167,6 +167,10 @@ def test_a_failing_source_of_evidence_leaves_the_others_to_assess(tmp_path, monk
 
     if source == "screen":
         monkeypatch.setattr(context.lists, "screen", broken)
+    elif source == "model":
+        from types import SimpleNamespace
+
+        context.model = SimpleNamespace(info={"version": "m-1"}, predict=broken, explain=broken)  # type: ignore[assignment]
     else:
         import smartborder.risk.engine as engine
 
