@@ -236,6 +236,7 @@ class ProfileOut(BaseModel):
     inspected: int
     found: int
     hit_rate: float | None
+    problem: str | None = None  # why it failed in assessment, when it did
 
 
 class ProfileTextIn(Strict):

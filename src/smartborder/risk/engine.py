@@ -7,24 +7,33 @@ screening, valuation control and data quality. The score combines the weights as
 signals (1 - product of (1 - weight)); the lane is the highest of the floors and of the lane the
 score reaches. Trusted traders (AEO) get facilitation, never below what a hold requires, and data
 too poor to assess gets a request for information instead of a lane.
+
+A source that fails (a profile, screening, valuation, the model) does not stop the assessment:
+the batch is assessed with the others, each result says so (`incomplete`, and the first reason),
+and the failure is logged and kept in `Context.problems` for the analysts to see.
 """
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import polars as pl
 
 from smartborder.quality.terms import in_usd
 from smartborder.risk.lanes import BLUE, GREEN, HOLD, RED, RFI, SEVERITY, YELLOW
 from smartborder.risk.lists import Lists
-from smartborder.risk.profiles import Compiled, Profile, compile_profile, describe
+from smartborder.risk.profiles import Compiled, Profile, ProfileError, compile_profile, describe
 from smartborder.risk.valuation import ValuationReference, undervaluation
-from smartborder.schema import ITEM_NO, KEY, with_all_fields
+from smartborder.schema import FIELDS, ITEM_NO, KEY, Kind, polars_type, with_all_fields
 
 if TYPE_CHECKING:  # the learning stack (LightGBM) is only loaded when a model is used
     from smartborder.learn.model import RiskModel
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SCORE_LANES = ((0.75, RED), (0.45, YELLOW))  # the lane a score reaches by itself
 VALUATION_WEIGHT, VALUATION_LANE = 0.35, YELLOW
@@ -42,18 +51,50 @@ class Context:
     trusted: frozenset[str] = frozenset()  # identifiers of trusted traders beyond the AEO flags
     model: "RiskModel | None" = None  # learnt from inspection results
     on: date = field(default_factory=date.today)  # profiles in force on this date apply
+    left_out: dict[str, str] = field(default_factory=dict)  # what could not be loaded (a profile file, the lists) -> why
     compiled: list[Compiled] = field(init=False)
     matches: list[pl.Expr] = field(init=False)  # per compiled profile: whether it selects an item, as column _p<i>
     effects: pl.DataFrame = field(init=False)  # per compiled profile: its column, source, weight, lane and reason
+    problems: dict[str, str] = field(init=False)  # what is left out or has failed in an assessment ("profile:<id>", a source) -> why
 
     def __post_init__(self) -> None:
-        self.compiled = [compile_profile(p, self.lists) for p in self.profiles if p.in_force(self.on)]
+        self.left_out = dict(self.left_out)
+        self.compiled = []
+        for profile in (p for p in self.profiles if p.in_force(self.on)):
+            try:
+                self.compiled.append(compile_profile(profile, self.lists))
+            except Exception as e:  # e.g. a list it names is left out
+                self.left_out[f"profile:{profile.id}"] = f"profile {profile.id} failed: {_first_line(e)}"
         self.matches = [c.matches.alias(f"_p{i}") for i, c in enumerate(self.compiled)]
         self.effects = pl.DataFrame(
             [(f"_p{i}", f"profile:{c.profile.id}", c.profile.effect.weight, c.profile.effect.lane, f"profile {c.profile.id} '{c.profile.title}' ({describe(c.profile.when)})")
              for i, c in enumerate(self.compiled)],
             schema={"column": pl.String, "source": pl.String, "weight": pl.Float64, "lane": pl.String, "reason": pl.String}, orient="row",
         )  # fmt: skip
+        self.problems = dict(self.left_out)
+        for problem in self.left_out.values():
+            log.error("assessment incomplete: %s", problem)
+
+    def report(self, failures: dict[str, str]) -> None:
+        """Keep (and log, the first time) what failed in an assessment."""
+        new = {what: problem for what, problem in failures.items() if self.problems.get(what) != problem}
+        for problem in new.values():
+            log.error("assessment incomplete: %s", problem)
+        if new:
+            self.problems = self.problems | new  # a new dict: readers in other threads keep a whole one
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
+def _isolated(source: str, failures: dict[str, str], evidence: Callable[[], T], otherwise: T) -> T:
+    """The evidence of one source; `otherwise` (and the failure in `failures`) when it fails."""
+    try:
+        return evidence()
+    except Exception as e:  # any failure of one source: the others still assess
+        failures[source] = f"{source} failed: {_first_line(e)}"
+        return otherwise
 
 
 @cache
@@ -68,9 +109,24 @@ def _prepared(batch: pl.DataFrame) -> pl.DataFrame:
     return with_all_fields(batch).with_columns(_derived())
 
 
-def _profile_evidence(batch: pl.DataFrame, context: Context) -> pl.DataFrame:
+def _profile_hits(batch: pl.DataFrame, context: Context, failures: dict[str, str]) -> pl.DataFrame:
+    """KEY and a column per profile, in one pass; when that fails, profile by profile, without those that fail."""
+    try:
+        return batch.lazy().select(KEY, *context.matches).collect(engine="in-memory")
+    except Exception:  # one of them fails: find which
+        pass
+    columns = [batch.select(KEY)]
+    for compiled, match in zip(context.compiled, context.matches):
+        try:
+            columns.append(batch.lazy().select(match).collect(engine="in-memory"))
+        except Exception as e:  # this profile fails: the others still apply
+            failures[f"profile:{compiled.profile.id}"] = f"profile {compiled.profile.id} failed: {_first_line(e)}"
+    return pl.concat(columns, how="horizontal")
+
+
+def _profile_evidence(batch: pl.DataFrame, context: Context, failures: dict[str, str]) -> pl.DataFrame:
     """All profiles in one pass: a column per profile, then one row per (consignment, profile hit)."""
-    hits = batch.lazy().select(KEY, *context.matches).collect(engine="in-memory")
+    hits = _profile_hits(batch, context, failures)
     hit = [column for column in hits.columns[1:] if hits[column].any()]
     if not hit:
         return pl.DataFrame(schema=EVIDENCE)
@@ -80,6 +136,29 @@ def _profile_evidence(batch: pl.DataFrame, context: Context) -> pl.DataFrame:
         .unpivot(index=KEY, variable_name="column").filter(pl.col("value"))
         .join(context.effects.lazy(), on="column").select(*EVIDENCE).collect(engine="in-memory")
     )  # fmt: skip
+
+
+SAMPLE_VALUES = {Kind.TEXT: "sample", Kind.CODE: "X1", Kind.COUNTRY: "CN", Kind.COUNTRIES: "CN TR", Kind.CURRENCY: "EUR", Kind.HS_CODE: "300490",
+                 Kind.DATE: date(2025, 1, 1), Kind.NUMBER: 1.0, Kind.BOOLEAN: False}  # fmt: skip
+
+
+@cache
+def _sample() -> pl.DataFrame:
+    """Two goods items with every record field in its type: one without values, one with a value in each."""
+    return pl.DataFrame(
+        [pl.Series(KEY, [1, 2], dtype=pl.Int64), pl.Series(ITEM_NO, [1, 1], dtype=pl.Int64)]
+        + [pl.Series(f.name, [None, f.choices[0] if f.choices else SAMPLE_VALUES[f.kind]], dtype=polars_type(f)) for f in FIELDS]
+    )
+
+
+def trial(profile: Profile, lists: Lists) -> None:
+    """Compile `profile` and evaluate it on a sample of goods items, as assessment would;
+    ProfileError naming it when it cannot be."""
+    try:
+        batch, _ = lists.screen(_prepared(_sample()))
+        batch.lazy().select(compile_profile(profile, lists).matches).collect(engine="in-memory")
+    except Exception as e:  # whatever fails here would fail every assessment
+        raise ProfileError(f"profile {profile.id} cannot be evaluated: {_first_line(e)}") from None
 
 
 def _watchlist_evidence(matches: pl.DataFrame, lists: Lists) -> pl.DataFrame:
@@ -183,13 +262,18 @@ def combine(consignments: pl.DataFrame, evidence: pl.DataFrame, trusted: frozens
 def assess(batch: pl.DataFrame, context: Context) -> pl.DataFrame:
     """batch: goods items with their consignment's fields (KEY, ITEM_NO, record fields, and the
     data-quality columns rfi / rfi_request when known). One row per consignment: KEY, submitter,
-    reference, risk_score (0..1), lane, reasons, rfi, profiles (ids of the profiles that hit)."""
-    batch, matches = context.lists.screen(_prepared(batch))  # screening first: profiles may use its scores
+    reference, risk_score (0..1), lane, reasons, rfi, profiles (ids of the profiles that hit), and
+    incomplete (a source of evidence was left out or failed: the first reason says which)."""
+    failures: dict[str, str] = {}
+    nothing = pl.DataFrame(schema=EVIDENCE)
+    prepared = _prepared(batch)
+    screened = _isolated("watch-list screening", failures, lambda: context.lists.screen(prepared), None)
+    batch, matches = screened or (prepared, pl.DataFrame(schema={KEY: pl.Int64, "list": pl.String}))  # screening first: profiles may use its scores
     found = pl.concat([
-        _profile_evidence(batch, context),
-        _watchlist_evidence(matches, context.lists),
-        _valuation_evidence(batch, context.valuation),
-        _model_evidence(batch, context.model),
+        _profile_evidence(batch, context, failures),
+        _isolated("watch-list evidence", failures, lambda: _watchlist_evidence(matches, context.lists), nothing),
+        _isolated("valuation", failures, lambda: _valuation_evidence(batch, context.valuation), nothing),
+        _isolated("model", failures, lambda: _model_evidence(batch, context.model), nothing),
     ])  # fmt: skip
     for column, default in (("rfi", False), ("rfi_request", None)):
         if column not in batch.columns:
@@ -197,4 +281,14 @@ def assess(batch: pl.DataFrame, context: Context) -> pl.DataFrame:
     consignments = batch.group_by(KEY, maintain_order=True).agg(
         pl.col("submitter", "reference", "rfi", "rfi_request", "consignor_aeo", "consignee_aeo", "consignor_id", "consignee_id").first()
     )
-    return combine(consignments, found, context.trusted)
+    context.report(failures)
+    return _flagged(combine(consignments, found, context.trusted), [*context.left_out.values(), *failures.values()])
+
+
+def _flagged(assessed: pl.DataFrame, problems: list[str]) -> pl.DataFrame:
+    """`incomplete` on every consignment, and when something was left out, a first reason saying what."""
+    if not problems:
+        return assessed.with_columns(pl.lit(False).alias("incomplete"))
+    note = pl.lit("assessment incomplete: " + "; ".join(problems))
+    reasons = pl.when(pl.col("reasons") == "").then(note).otherwise(pl.concat_str(note, pl.col("reasons"), separator="; "))
+    return assessed.with_columns(reasons.alias("reasons"), pl.lit(True).alias("incomplete"))

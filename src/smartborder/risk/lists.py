@@ -15,10 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from smartborder.quality.terms import needles, normalised, padded
 from smartborder.risk.lanes import LANES
 from smartborder.risk.names import plain
-from smartborder.risk.profiles import starts_with_any
+from smartborder.risk.profiles import any_listed, kind_of, starts_with_any
 from smartborder.risk.screening import DEFAULT_THRESHOLD, Party, WatchList
-from smartborder.risk.watchlists import ListError, country_code, load_watchlist
-from smartborder.schema import KEY
+from smartborder.risk.watchlists import ListError, country_code, csv_header, csv_rows, load_watchlist
+from smartborder.schema import KEY, Kind
 
 PARTY_FIELDS = ("consignor_name", "consignee_name")
 MAX_REMEMBERED = 1_000_000  # screened names kept per list for the rest of a run
@@ -48,10 +48,11 @@ class NamedList:
 def _column_values(path: Path, column: str, normalise_value) -> tuple[str, ...]:
     with path.open(encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
-        if column not in (reader.fieldnames or []):
-            raise ListError(f"{path}: a list of this kind has a '{column}' column; the columns are {', '.join(reader.fieldnames or [])}")
+        columns = csv_header(reader, path)
+        if column not in columns:
+            raise ListError(f"{path}: a list of this kind has a '{column}' column; the columns are {', '.join(columns)}")
         values = []
-        for row in reader:
+        for row in csv_rows(reader, path):
             value = normalise_value((row[column] or "").strip(), f"{path}, line {reader.line_num}")
             if value:
                 values.append(value)
@@ -132,9 +133,7 @@ class Lists:
         if named.spec.kind == "commodity":
             return starts_with_any(col, named.values)
         if named.spec.kind == "country":
-            if field == "route":
-                return col.str.split(" ").list.eval(pl.element().is_in(list(named.values))).list.any()
-            return col.is_in(list(named.values))
+            return any_listed(col, list(named.values)) if kind_of(field) is Kind.COUNTRIES else col.is_in(list(named.values))
         return padded(normalised(col)).str.contains_any(list(needles([plain(b) for b in named.values])))
 
     def party_lists(self) -> list[NamedList]:

@@ -19,7 +19,10 @@
 A condition is on any field of the record, or `route` (departure and transit countries) or
 `value_usd`; its operators (all must hold) are equals, in, not_in, prefix, gt, ge, lt, le,
 between, regex and watchlist (a commodity, country or brand list, or a party list with a
-min_score). A profile that cannot be compiled is refused at load, with its file, line and reason:
+min_score). Each operator's values suit the field's kind (dates for dates, numbers for numbers,
+ISO codes for countries and currencies, a field's choices; gt, ge, lt, le and between on numbers
+and dates, prefix and regex on text and codes; route and transit_countries compared country by
+country). A profile that cannot be compiled is refused at load, with its file, line and reason:
 it never silently matches nothing.
 """
 
@@ -34,10 +37,15 @@ import polars as pl
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from smartborder import codelists
 from smartborder.risk.lanes import LANES
 from smartborder.schema import FIELD_BY_NAME, Kind
 
 DERIVED_FIELDS = {"route": "departure and transit countries", "value_usd": "value in US dollars (approximate rates)"}
+DERIVED_KINDS = {"route": Kind.COUNTRIES, "value_usd": Kind.NUMBER}
+PARTY_NAMES = ("consignor_name", "consignee_name")  # the names screening scores against party lists
+ORDERED = (Kind.NUMBER, Kind.DATE)  # what gt, ge, lt, le and between compare
+TEXTUAL = (Kind.TEXT, Kind.CODE, Kind.HS_CODE)  # what prefix and regex read
 
 
 class ProfileError(ValueError):
@@ -47,23 +55,42 @@ class ProfileError(ValueError):
 class Condition(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    equals: str | float | bool | None = None
-    in_: list[str | float] | None = Field(default=None, alias="in")
-    not_in: list[str | float] | None = None
-    prefix: list[str] | None = None
-    gt: float | None = None
-    ge: float | None = None
-    lt: float | None = None
-    le: float | None = None
-    between: tuple[float, float] | None = None
+    equals: str | bool | float | date | None = None  # null: the value is missing
+    in_: list[str | bool | float | date] | None = Field(default=None, alias="in", min_length=1)
+    not_in: list[str | bool | float | date] | None = Field(default=None, min_length=1)
+    prefix: list[str] | None = Field(default=None, min_length=1)
+    gt: float | date | None = None
+    ge: float | date | None = None
+    lt: float | date | None = None
+    le: float | date | None = None
+    between: tuple[float | date, float | date] | None = None
     regex: str | None = None
     watchlist: str | None = None
     min_score: float | None = Field(default=None, ge=0, le=1)
 
+    @field_validator("in_", "not_in", "prefix", "gt", "ge", "lt", "le", "between", "regex", "watchlist", "min_score", mode="before")
+    @classmethod
+    def _not_null(cls, value):
+        if value is None:
+            raise ValueError("needs a value, not null (only equals takes null: the value is missing)")
+        return value
+
     @field_validator("prefix", mode="before")
     @classmethod
     def _one_or_many(cls, value):
-        return [str(value)] if isinstance(value, str | int) else [str(v) for v in value]
+        """One prefix or a list of them; a number written without quotes (3004) is the prefix it reads as."""
+        many = value if isinstance(value, list) else [value]
+        return [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in many]
+
+    @field_validator("between")
+    @classmethod
+    def _bounds(cls, value: tuple):
+        low, high = value
+        if type(low) is not type(high):
+            raise ValueError("between takes two numbers or two dates")
+        if low > high:
+            raise ValueError(f"the low bound {low} is above the high bound {high}")
+        return value
 
     @field_validator("regex")
     @classmethod
@@ -109,7 +136,7 @@ Conditions = dict[str, Condition]
 class Profile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)  # as in the API's /v1/profiles/{id}
     title: str
     rationale: str
     owner: str
@@ -168,37 +195,102 @@ def load_profile(path: Path, known_lists: dict[str, str] | None = None) -> Profi
         raise ProfileError(f"{path}, line {line}: {'.'.join(map(str, loc))}: {first['msg']}") from None
     for section, conditions in (("when", profile.when), *((("any_of", i), c) for i, c in enumerate(profile.any_of))):
         for name, condition in conditions.items():
-            problem = _watchlist_problem(name, condition, known_lists)
+            problem = _type_problem(name, condition) or _watchlist_problem(name, condition, known_lists)
             if problem:
-                loc = (*(section if isinstance(section, tuple) else (section,)), name, "watchlist")
-                raise ProfileError(f"{path}, line {_line_of(root, loc)}: {'.'.join(map(str, loc))}: {problem}")
+                loc = (*(section if isinstance(section, tuple) else (section,)), name, *problem[0])
+                raise ProfileError(f"{path}, line {_line_of(root, loc)}: {'.'.join(map(str, loc))}: {problem[1]}")
     return profile
 
 
-def _watchlist_problem(field: str, condition: Condition, known_lists: dict[str, str] | None) -> str | None:
+def kind_of(field: str) -> Kind:
+    """The kind of a record field or of a derived one (route, value_usd)."""
+    return DERIVED_KINDS[field] if field in DERIVED_KINDS else FIELD_BY_NAME[field].kind
+
+
+def _value_problem(field: str, value: Any) -> str | None:
+    """Why `value` cannot be compared with `field`'s values, or None."""
+    kind, spec = kind_of(field), FIELD_BY_NAME.get(field)
+    text = value.upper() if isinstance(value, str) else None
+    if kind is Kind.NUMBER:
+        ok, want = isinstance(value, float | int) and not isinstance(value, bool), "a number"
+    elif kind is Kind.DATE:
+        ok, want = isinstance(value, date), "a date: give it as YYYY-MM-DD, without quotes"
+    elif kind is Kind.BOOLEAN:
+        ok, want = isinstance(value, bool), "true or false"
+    elif kind is Kind.COUNTRY:
+        ok, want = text in codelists.countries(), "a country: give an ISO 3166 code"
+    elif kind is Kind.COUNTRIES:
+        ok, want = text in codelists.countries(), "a list of countries: give ISO 3166 codes"
+    elif kind is Kind.CURRENCY:
+        ok, want = text in codelists.currencies(), "a currency: give an ISO 4217 code"
+    elif kind is Kind.CHOICE:
+        ok, want = value in spec.choices, f"one of {', '.join(spec.choices)}"
+    elif kind is Kind.HS_CODE:
+        ok, want = isinstance(value, str) and value.isdigit() and len(value) <= 10, "an HS code: give up to 10 digits"
+    else:
+        ok, want = isinstance(value, str), "text"
+    return None if ok else f"{field} is {want}, not {value!r}"
+
+
+def _type_problem(field: str, condition: Condition) -> tuple[tuple, str] | None:
+    """(where in the condition, why) when an operator does not apply to `field` or a value does not
+    suit it: the profile would fail, or silently select nothing, on every batch."""
+    kind = kind_of(field)
+    ordered = [op for op in ("gt", "ge", "lt", "le", "between") if getattr(condition, op) is not None]
+    textual = [op for op in ("prefix", "regex") if getattr(condition, op) is not None]
+    if ordered and kind not in ORDERED:
+        return (ordered[0],), f"{ordered[0]} compares numbers and dates; {field} is {kind}"
+    if textual and kind not in TEXTUAL:
+        return (textual[0],), f"{textual[0]} reads text and codes; {field} is {kind}"
+    if condition.equals is not None and kind is Kind.COUNTRIES:
+        return ("equals",), f"{field} is a list of countries: use in or not_in"
+    if condition.watchlist is not None and field not in (*PARTY_NAMES, "hs_code", "description") and kind not in (Kind.COUNTRY, Kind.COUNTRIES):
+        return ("watchlist",), f"a watch list applies to {', '.join(PARTY_NAMES)} (party), hs_code (commodity), description (brand) and country fields, not to {field}"
+    for op in ("equals", "gt", "ge", "lt", "le"):
+        value = getattr(condition, op)
+        problem = _value_problem(field, value) if value is not None else None
+        if problem:
+            return (op,), problem
+    hs_prefixes = condition.prefix if kind is Kind.HS_CODE else None  # other text takes any prefix
+    for op, values in (("in", condition.in_), ("not_in", condition.not_in), ("prefix", hs_prefixes), ("between", condition.between)):
+        for i, value in enumerate(values or ()):
+            problem = _value_problem(field, value)
+            if problem:
+                return (op, i), problem
+    return None
+
+
+def _watchlist_problem(field: str, condition: Condition, known_lists: dict[str, str] | None) -> tuple[tuple, str] | None:
     if condition.watchlist is None or known_lists is None:
         return None
     kind = known_lists.get(condition.watchlist)
     if kind is None:
-        return f"no watch list named '{condition.watchlist}' (known: {', '.join(sorted(known_lists)) or 'none'})"
-    expected = "party" if field.endswith("_name") else {"hs_code": "commodity", "description": "brand"}.get(field, "country")
+        return ("watchlist",), f"no watch list named '{condition.watchlist}' (known: {', '.join(sorted(known_lists)) or 'none'})"
+    expected = "party" if field in PARTY_NAMES else {"hs_code": "commodity", "description": "brand"}.get(field, "country")
     if kind != expected:
-        return f"'{condition.watchlist}' is a {kind} list; {field} is checked against a {expected} list"
+        return ("watchlist",), f"'{condition.watchlist}' is a {kind} list; {field} is checked against a {expected} list"
     if kind == "party" and condition.min_score is None:
-        return "a party watchlist condition needs min_score"
+        return ("watchlist",), "a party watchlist condition needs min_score"
     return None
 
 
-def load_profiles(directory: Path, known_lists: dict[str, str] | None = None) -> list[Profile]:
-    """Every *.yaml / *.yml profile in `directory`, ids unique."""
+def load_profiles(directory: Path, known_lists: dict[str, str] | None = None, problems: dict[str, str] | None = None) -> list[Profile]:
+    """Every *.yaml / *.yml profile in `directory`, ids unique whatever their case. With `problems`,
+    a file that cannot be used is left out and its reason kept there (by file name) instead of refusing all."""
     if not directory.is_dir():
         raise ProfileError(f"{directory} is not a directory of profiles")
     profiles, seen = [], {}
     for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
-        profile = load_profile(path, known_lists)
-        if profile.id in seen:
-            raise ProfileError(f"{path}, line 1: id '{profile.id}' is already used by {seen[profile.id]}")
-        seen[profile.id] = path.name
+        try:
+            profile = load_profile(path, known_lists)
+            if profile.id.lower() in seen:
+                raise ProfileError(f"{path}, line 1: id '{profile.id}' is already used by {seen[profile.id.lower()]}")
+        except ProfileError as e:
+            if problems is None:
+                raise
+            problems[path.name] = str(e).replace(f"{path}, ", f"{path.name}: ")
+            continue
+        seen[profile.id.lower()] = path.name
         profiles.append(profile)
     return profiles
 
@@ -210,8 +302,7 @@ class Compiled:
 
 
 def _as_of_type(field: str, values: list[Any]) -> list[Any]:
-    spec = FIELD_BY_NAME.get(field)
-    if spec is not None and spec.kind in (Kind.COUNTRY, Kind.CURRENCY, Kind.CODE):
+    if kind_of(field) in (Kind.COUNTRY, Kind.COUNTRIES, Kind.CURRENCY, Kind.CODE):
         return [str(v).upper() for v in values]
     return values
 
@@ -234,18 +325,25 @@ def starts_with_any(col: pl.Expr, prefixes: Iterable[str]) -> pl.Expr:
     return _any([col.str.slice(0, n).is_in(group) for n, group in by_length.items()])
 
 
+def any_listed(col: pl.Expr, values: list[str]) -> pl.Expr:
+    """Whether one of the space-separated countries of `col` is in `values`."""
+    return col.str.split(" ").list.eval(pl.element().is_in(values)).list.any()
+
+
 def condition_expr(field: str, condition: Condition, lists: "ListLookup") -> pl.Expr:
     """All operators of one condition on one field, as one boolean expression (null where what it
     tests is missing: the profile as a whole counts that as false)."""
     col = pl.col("_route") if field == "route" else pl.col(field)
+    listed = kind_of(field) is Kind.COUNTRIES  # countries separated by spaces: in / not_in test each of them
     parts = []
     if "equals" in condition.model_fields_set:
         parts.append(col == _as_of_type(field, [condition.equals])[0] if condition.equals is not None else col.is_null())
     if condition.in_ is not None:
         values = _as_of_type(field, condition.in_)
-        parts.append(col.str.split(" ").list.eval(pl.element().is_in(values)).list.any() if field == "route" else col.is_in(values))
+        parts.append(any_listed(col, values) if listed else col.is_in(values))
     if condition.not_in is not None:
-        parts.append(~col.is_in(_as_of_type(field, condition.not_in)))
+        values = _as_of_type(field, condition.not_in)
+        parts.append(~(any_listed(col, values) if listed else col.is_in(values)))
     if condition.prefix is not None:
         parts.append(starts_with_any(col, condition.prefix))
     for op, bound in (("gt", condition.gt), ("ge", condition.ge), ("lt", condition.lt), ("le", condition.le)):

@@ -17,7 +17,7 @@ from smartborder.risk.lanes import LANES, RFI
 from smartborder.risk.lists import Lists, load_lists
 from smartborder.risk.profiles import load_profiles
 from smartborder.risk.valuation import ValuationReference
-from smartborder.risk.watchlists import read_parties
+from smartborder.risk.watchlists import ListError, read_parties
 from smartborder.schema import KEY, ROW, with_all_fields
 
 OUTPUT_COLUMNS = ("submitter", "reference", "risk_score", "lane", "proposed_lane", "selected_by", "reasons", "rfi", "profiles")
@@ -44,10 +44,18 @@ def load_context(
     trusted: Path | None = None,
     model: Path | None = None,
     on: date | None = None,
+    lenient: bool = False,
 ) -> Context:
-    """The context an assessment runs with; ProfileError / ListError name what is wrong."""
-    lists = Lists(load_lists(watchlists) if watchlists else {})
-    loaded = load_profiles(profiles, lists.kinds()) if profiles else []
+    """The context an assessment runs with; ProfileError / ListError name what is wrong. `lenient`:
+    profiles or lists that cannot be loaded are left out (Context.left_out says why), the rest is used."""
+    left_out: dict[str, str] = {}
+    try:
+        lists = Lists(load_lists(watchlists) if watchlists else {})
+    except ListError as e:
+        if not lenient:
+            raise
+        lists, left_out["watch lists"] = Lists({}), f"watch lists left out: {e}"
+    loaded = load_profiles(profiles, lists.kinds(), left_out if lenient else None) if profiles else []
     if valuation and not valuation.is_file():
         raise FileNotFoundError(f"{valuation}: no valuation reference there; make one with `smartborder valuation learn`")
     reference = ValuationReference.load(valuation) if valuation else None
@@ -57,7 +65,7 @@ def load_context(
         from smartborder.learn.model import RiskModel
 
         learnt = RiskModel.load(model)
-    return Context(loaded, lists, reference, traders, learnt, on=on or date.today())
+    return Context(loaded, lists, reference, traders, learnt, on=on or date.today(), left_out=left_out)
 
 
 def profile_report(frame: pl.DataFrame, context: Context) -> pl.DataFrame:

@@ -7,9 +7,13 @@ entries would let listed parties through.
 """
 
 import csv
+import io
+from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 
 import orjson
+import polars as pl
 
 from smartborder import codelists
 from smartborder.risk.names import KINDS, ORGANIZATION, PERSON, VESSEL
@@ -52,14 +56,53 @@ def read_parties(path: Path) -> list[Party]:
     return _read_ftm(path) if _is_ftm(path) else _read_csv(path)
 
 
+def csv_header(reader: csv.DictReader, path: Path) -> list[str]:
+    """The reader's column names; ListError when the header cannot be read."""
+    try:
+        return list(reader.fieldnames or [])
+    except csv.Error as e:
+        raise ListError(f"{path}, line 1: {_unreadable(path, 1, [], e)}") from None
+
+
+def csv_rows(reader: csv.DictReader, path: Path) -> Iterator[dict]:
+    """The reader's rows; ListError names the line (and the field, when it is too long) of a row
+    that cannot be read."""
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            raise ListError(f"{path}, line {start}: {_unreadable(path, start, csv_header(reader, path), e)}") from None
+        yield row
+
+
+def _unreadable(path: Path, line: int, columns: list[str], error: csv.Error) -> str:
+    """Why the record starting at `line` cannot be read: which field is too long, when that is it."""
+    limit = csv.field_size_limit()
+    if "field larger than field limit" not in str(error):
+        return f"not valid CSV ({error})"
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rest = "".join(islice(f, line - 1, None))
+    try:  # Polars has no field limit: read that one record to name the field
+        record = pl.read_csv(io.StringIO(rest), has_header=False, n_rows=1, infer_schema=False, truncate_ragged_lines=True, quote_char='"').row(0)
+        index = next(i for i, value in enumerate(record) if value is not None and len(value) > limit)
+    except (pl.exceptions.PolarsError, StopIteration):
+        return f"a field is longer than the {limit:,} characters a list field may have"
+    name = f"'{columns[index]}'" if index < len(columns) else str(index + 1)
+    return f"field {name} is longer than the {limit:,} characters a list field may have"
+
+
 def _read_csv(path: Path) -> list[Party]:
     with path.open(encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
-        missing = {"id", "name"} - set(reader.fieldnames or [])
+        columns = csv_header(reader, path)
+        missing = {"id", "name"} - set(columns)
         if missing:
-            raise ListError(f"{path}: missing column {', '.join(sorted(missing))}; the columns are {', '.join(reader.fieldnames or [])}")
+            raise ListError(f"{path}: missing column {', '.join(sorted(missing))}; the columns are {', '.join(columns)}")
         parties, seen = [], {}
-        for row in reader:
+        for row in csv_rows(reader, path):
             where = f"{path}, line {reader.line_num}"
             if None in row:
                 raise ListError(f"{where}: more fields than the header has")
@@ -103,9 +146,9 @@ def read_whitelist(path: Path) -> set[tuple[str, str]]:
     """Known false positives: CSV `entry_id,name`, a party name that is not that entry."""
     with path.open(encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
-        if {"entry_id", "name"} - set(reader.fieldnames or []):
+        if {"entry_id", "name"} - set(csv_header(reader, path)):
             raise ListError(f"{path}: a whitelist has the columns entry_id,name")
-        return {(row["name"].strip(), row["entry_id"].strip()) for row in reader}
+        return {(row["name"].strip(), row["entry_id"].strip()) for row in csv_rows(reader, path)}
 
 
 def load_watchlist(path: Path, whitelist: Path | None = None) -> WatchList:

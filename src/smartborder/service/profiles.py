@@ -5,12 +5,14 @@ something: the hit rate), and created, edited and retired through the service, i
 import shutil
 import tempfile
 import threading
+from itertools import chain, count
 from pathlib import Path
 
 import polars as pl
 from sqlalchemy import Engine
 
 from smartborder.intake.validate import POSITIVE
+from smartborder.risk.engine import trial
 from smartborder.risk.profiles import Profile, ProfileError, load_profile
 from smartborder.service import audit
 from smartborder.service.accounts import Principal
@@ -43,13 +45,18 @@ def _files(space: Workspace) -> dict[str, tuple[Path, str]]:
     """Profile id -> (file, active or retired)."""
     found = {}
     for folder, status in ((space.profiles, ACTIVE), (space.retired, RETIRED)):
-        for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]) if folder.is_dir() else []:
+        for path in _yaml_files(folder):
             found[load_profile(path).id] = (path, status)
     return found
 
 
-def profiles(engine: Engine, space: Workspace, who: Principal) -> list[dict]:
-    """Every profile of the workspace, active first, with its statistics."""
+def _yaml_files(folder: Path) -> list[Path]:
+    return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]) if folder.is_dir() else []
+
+
+def profiles(engine: Engine, space: Workspace, who: Principal, problems: dict[str, str] | None = None) -> list[dict]:
+    """Every profile of the workspace, active first, with its statistics and, from `problems`
+    (Context.problems), why it failed in assessment."""
     stats = {row["profile"]: row for row in hit_statistics(engine, who).iter_rows(named=True)}
     rows = []
     for profile_id, (path, status) in _files(space).items():
@@ -59,6 +66,7 @@ def profiles(engine: Engine, space: Workspace, who: Principal) -> list[dict]:
             "id": profile_id, "title": profile.title, "owner": profile.owner, "status": status, "lane": profile.effect.lane,
             "weight": profile.effect.weight, "expected_selection_rate": profile.expected_selection_rate,
             "hits": seen.get("hits", 0), "inspected": seen.get("inspected", 0), "found": seen.get("found", 0), "hit_rate": seen.get("hit_rate"),
+            "problem": (problems or {}).get(f"profile:{profile_id}") if status == ACTIVE else None,
         })  # fmt: skip
     return sorted(rows, key=lambda r: (r["status"] != ACTIVE, r["id"]))
 
@@ -70,27 +78,39 @@ def profile_text(space: Workspace, profile_id: str) -> tuple[str, str] | None:
 
 
 def _checked(text: str, contexts: Contexts, who: Principal) -> Profile:
-    """The profile `text` describes; ProfileError (line and reason) when it cannot be used."""
+    """The profile `text` describes, compiled and tried on a sample; ProfileError (line and reason)
+    when it cannot be used."""
+    lists = contexts.get(who.organisation).lists
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "profile.yaml"
         path.write_text(text, encoding="utf-8")
         try:
-            return load_profile(path, contexts.get(who.organisation).lists.kinds())
+            profile = load_profile(path, lists.kinds())
         except ProfileError as e:
             raise ProfileError(str(e).replace(f"{path}, ", "")) from None
+    trial(profile, lists)
+    return profile
+
+
+def _free_file(folder: Path, taken: list[Path], stem: str) -> Path:
+    """A file in `folder` named `stem`.yaml, numbered when another file has that name (whatever
+    its case: file systems may not tell)."""
+    names = {p.name.lower() for p in taken}
+    return folder / next(name for name in chain([f"{stem}.yaml"], (f"{stem}-{n}.yaml" for n in count(2))) if name.lower() not in names)
 
 
 def save_profile(engine: Engine, space: Workspace, contexts: Contexts, who: Principal, text: str, profile_id: str | None = None) -> Profile:
     """Create a profile (`profile_id` None) or replace an active one's text; ProfileError when the
     text is not a valid profile, LookupError when there is no such profile, FileExistsError when
-    a new profile's id is taken."""
+    a new profile's id is taken (whatever its case)."""
     profile = _checked(text, contexts, who)
     with _writing:
         known = _files(space)
         if profile_id is None:
-            if profile.id in known:
-                raise FileExistsError(f"id: a profile '{profile.id}' exists already")
-            path = space.profiles / f"{profile.id.lower()}.yaml"
+            clash = next((other for other in known if other.lower() == profile.id.lower()), None)
+            if clash is not None:
+                raise FileExistsError(f"id: a profile '{clash}' exists already")
+            path = _free_file(space.profiles, [*_yaml_files(space.profiles), *_yaml_files(space.retired)], profile.id)
         else:
             if profile_id not in known or known[profile_id][1] != ACTIVE:
                 raise LookupError(f"no active profile '{profile_id}'")
@@ -113,4 +133,4 @@ def retire_profile(engine: Engine, space: Workspace, who: Principal, profile_id:
         with engine.begin() as conn:
             audit.record(conn, who, "profile.retire", f"profile:{profile_id}")
             space.retired.mkdir(parents=True, exist_ok=True)
-            shutil.move(known[0], space.retired / known[0].name)
+            shutil.move(known[0], _free_file(space.retired, _yaml_files(space.retired), known[0].stem))

@@ -14,7 +14,7 @@ import yaml
 from sqlalchemy import Engine
 
 from smartborder.risk.lists import ListSpec, load_lists
-from smartborder.risk.watchlists import ListError
+from smartborder.risk.watchlists import ListError, csv_rows
 from smartborder.service import audit
 from smartborder.service.accounts import Principal
 from smartborder.service.workspace import Workspace
@@ -42,7 +42,7 @@ def _rows(path: Path) -> list[dict]:
     if not path.is_file():
         return []
     with path.open(encoding="utf-8-sig", newline="") as f:
-        return list(csv.DictReader(f))
+        return list(csv_rows(csv.DictReader(f), path))
 
 
 def watchlists(space: Workspace) -> list[dict]:

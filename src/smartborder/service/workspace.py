@@ -62,7 +62,7 @@ class Contexts:
         self._lock = threading.Lock()
 
     def get(self, organisation: Organisation) -> Context:
-        """ProfileError / ListError when the configuration on disk is broken."""
+        """The administration's context; what of its configuration cannot be loaded is left out (see Context.problems)."""
         space = workspace(self._settings, organisation)
         model = champion(self._engine, organisation.id)
         key = (space.signature(), model, date.today())
@@ -73,7 +73,7 @@ class Contexts:
                     space.profiles if space.profiles.is_dir() else None,
                     space.watchlists if (space.watchlists / "watchlists.yaml").is_file() else None,
                     space.valuation if space.valuation.is_file() else None,
-                    model=model,
+                    model=model, lenient=True,
                 )  # fmt: skip
                 known = self._loaded[organisation.code] = (key, context)
         return known[1]

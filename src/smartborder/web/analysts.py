@@ -45,12 +45,13 @@ effect: {lane: yellow, weight: 0.3}
 
 @router.get("/profiles")
 def profiles(request: Request, who: Principal = Depends(customs), svc: Service = Depends(service)):
+    problems = svc.contexts.get(who.organisation).problems
     try:
-        rows, error = profile_service.profiles(svc.engine, svc.workspace(who), who), None
+        rows, error = profile_service.profiles(svc.engine, svc.workspace(who), who, problems), None
     except ProfileError as e:  # a file edited by hand outside the service
         rows, error = [], f"A profile file cannot be read: {e}"
     done = {k: request.query_params.get(k) for k in ("retired", "saved")}
-    return page(request, "profiles.html", {"rows": rows, "error": error, "done": done})
+    return page(request, "profiles.html", {"rows": rows, "error": error, "done": done, "problems": list(problems.values())})
 
 
 def _editor(request: Request, profile_id: str | None, text: str, status: str, error: str | None = None, code: int = 200, stats: dict | None = None):
@@ -60,7 +61,8 @@ def _editor(request: Request, profile_id: str | None, text: str, status: str, er
 
 def _statistics(svc: Service, who: Principal, profile_id: str) -> dict | None:
     try:
-        return next((p for p in profile_service.profiles(svc.engine, svc.workspace(who), who) if p["id"] == profile_id), None)
+        problems = svc.contexts.get(who.organisation).problems
+        return next((p for p in profile_service.profiles(svc.engine, svc.workspace(who), who, problems) if p["id"] == profile_id), None)
     except ProfileError:
         return None
 

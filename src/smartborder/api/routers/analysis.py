@@ -37,7 +37,7 @@ ListName = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")]
 @router.get("/profiles", response_model=list[ProfileOut])
 def profiles(who: Principal = Depends(reader), svc: Service = Depends(service)):
     """Every profile (active first) with hits, inspections, findings and hit rate."""
-    return profile_service.profiles(svc.engine, svc.workspace(who), who)
+    return profile_service.profiles(svc.engine, svc.workspace(who), who, svc.contexts.get(who.organisation).problems)
 
 
 @router.get("/profiles/{profile_id}", response_model=ProfileTextOut, responses=problems(404))
