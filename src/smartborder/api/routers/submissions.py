@@ -7,12 +7,13 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import JSONResponse
 
 from smartborder.api.deps import Paging, Service, paging, role, service
+from smartborder.api.limits import OffLoopRoute
 from smartborder.api.models import AnswerIn, ConsignmentIn, Page, ReceiptOut, RfiOut, StatusOut, SubmissionIn, SubmissionOut, problems
 from smartborder.service.accounts import Principal
 from smartborder.service.records import submitter_status
 from smartborder.service.submissions import AlreadyAnswered, answer_rfi, request_count, requests_for_information, status_count, status_rows
 
-router = APIRouter(prefix="/v1/submissions", tags=["submitters"], responses=problems(401, 403, 422))
+router = APIRouter(prefix="/v1/submissions", tags=["submitters"], responses=problems(401, 403, 413, 422), route_class=OffLoopRoute)
 submitter = role("submitter")
 Reference = Annotated[str, Path(min_length=1, max_length=200)]
 
