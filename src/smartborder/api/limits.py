@@ -25,7 +25,8 @@ class TooLarge(HTTPException):
 
 class RequestLimits:
     """ASGI middleware: a body over `max_bytes` is a 413 before it is read (by its Content-Length)
-    or as soon as the bytes received pass the limit; a NUL in the path or query is a 400."""
+    or as soon as the bytes received pass the limit. A NUL in the path or query, which no name or
+    value here holds and PostgreSQL cannot store, is a 422 naming which."""
 
     def __init__(self, app: ASGIApp, max_bytes: int):
         self.app, self.max_bytes = app, max_bytes
@@ -35,8 +36,9 @@ class RequestLimits:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        if "\x00" in scope["path"] or b"%00" in scope["query_string"]:
-            return await JSONResponse({"detail": "the address holds a NUL character (%00)"}, 400)(scope, receive, send)
+        if nul := ("path" if "\x00" in scope["path"] else "query" if b"%00" in scope["query_string"] else None):
+            problem = {"type": "nul_character", "loc": [nul], "msg": "The address should not hold a NUL character (%00)"}
+            return await JSONResponse({"detail": [problem]}, 422)(scope, receive, send)
         declared = Headers(scope=scope).get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             return await JSONResponse({"detail": self.too_large}, 413)(scope, receive, send)

@@ -3,8 +3,10 @@ SameSite=Strict cookie."""
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
 
 from smartborder.api.deps import SESSION_COOKIE, Service, service
+from smartborder.api.models import SignInIn
 from smartborder.service import accounts
 from smartborder.service.accounts import SESSION_HOURS
 from smartborder.web.common import PageRoute, page, session_token
@@ -37,7 +39,7 @@ async def sign_in(request: Request, svc: Service = Depends(service)):
     form = await request.form()
     username, password = str(form.get("username") or "").strip(), str(form.get("password") or "")
     target = _local(str(form.get("next") or ""))
-    who = accounts.sign_in(svc.engine, username, password) if username and password else None
+    who = accounts.sign_in(svc.engine, username, password) if username and password and _could_be_credentials(username, password) else None
     if who is None:
         message = "Wrong user name or password, or the account is inactive." if username and password else "Enter your user name and password."
         return page(request, "signin.html", {"next": target, "username": username, "error": message}, 401)
@@ -46,6 +48,15 @@ async def sign_in(request: Request, svc: Service = Depends(service)):
     response.set_cookie(SESSION_COOKIE, token, max_age=SESSION_HOURS * 3600, path="/", httponly=True, samesite="strict",
                         secure=request.url.scheme == "https")  # fmt: skip
     return response
+
+
+def _could_be_credentials(username: str, password: str) -> bool:
+    """Whether the form's values pass the API's SignInIn (a NUL, say, cannot be in a user name)."""
+    try:
+        SignInIn(username=username, password=password)
+    except ValidationError:
+        return False
+    return True
 
 
 @router.post("/signout")
