@@ -57,7 +57,8 @@ def test_unstorable_json_in_a_submission_is_a_4xx_naming_the_field(world, value)
     _refused_naming(_post_json(world, "/v1/submissions", body, "bazaro"), "consignee_name")
     item = consignment("x")["items"][0]
     number_or_text = "gross_mass" if not value.startswith('"') else "description"
-    nested = '{"consignments": [' + json.dumps(consignment("BZ-2") | {"items": ["@item"]}).replace('"@item"', _with(item, number_or_text, value)) + "]}"
+    with_item = json.dumps(consignment("BZ-2") | {"items": ["@item"]}).replace('"@item"', _with(item, number_or_text, value))
+    nested = '{"consignments": [' + with_item + "]}"
     _refused_naming(_post_json(world, "/v1/submissions", nested, "bazaro"), number_or_text)
     assert world.client.get("/v1/submissions", headers=world.as_("bazaro")).json()["total"] == 0
 
@@ -124,8 +125,9 @@ def test_surrogates_and_nul_in_web_forms_are_not_a_server_error(world, text):
     assert noted.status_code == 422 and "note" in noted.text, noted.text
     profile = client.post("/profiles/new", files={"yaml": (None, b"id: X-1\ntitle: t" + raw + b"\n")})
     assert 400 <= profile.status_code < 500, profile.text
+    csv = b"id,name,country\nX-1,Some" + raw + b"body,RU\n"
     listed = client.post("/watchlists", files={"name": (None, b"parties"), "kind": (None, b"party"), "source": (None, b"test" + raw),
-                                               "date": (None, b"2026-01-01"), "file": ("l.csv", b"id,name,country\nX-1,Some" + raw + b"body,RU\n")})  # fmt: skip
+                                               "date": (None, b"2026-01-01"), "file": ("l.csv", csv)})  # fmt: skip
     assert 400 <= listed.status_code < 500, listed.text
 
 
@@ -166,7 +168,8 @@ def test_too_many_goods_items_in_one_submission_is_413_before_the_items_are_vali
 
 def test_a_get_is_answered_while_a_large_submission_is_processed(world):
     item = consignment("x")["items"][0] | {"description": "LED desk lamp with USB charger " * 15}
-    large = {"consignments": [consignment(f"BZ-{n}") | {"items": [item | {"value": 1.0 + k} for k in range(10)]} for n in range(MAX_SUBMISSION_ITEMS // 10)]}
+    items = [item | {"value": 1.0 + k} for k in range(10)]
+    large = {"consignments": [consignment(f"BZ-{n}") | {"items": items} for n in range(MAX_SUBMISSION_ITEMS // len(items))]}
     finished: dict[str, float] = {}
 
     def submit():

@@ -23,7 +23,6 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from smartborder.api.limits import TooLarge
-
 from smartborder.intake.validate import CONTROL_TYPES, FINDING_KINDS, OUTCOME_RESULTS
 from smartborder.risk.lanes import LANES, RFI
 from smartborder.risk.lists import ListSpec
@@ -74,7 +73,8 @@ def _check_storable(text: str, refuse_nul: bool) -> None:
         try:
             text.encode("utf-8")
         except UnicodeEncodeError as e:
-            raise PydanticCustomError("lone_surrogate", f"Text should be whole characters: a lone surrogate (\\u{ord(text[e.start]):04x}) is not one") from None
+            surrogate = f"\\u{ord(text[e.start]):04x}"
+            raise PydanticCustomError("lone_surrogate", f"Text should be whole characters: a lone surrogate ({surrogate}) is not one") from None
     if refuse_nul and "\x00" in text:
         raise PydanticCustomError("nul_character", "Text should not hold a NUL character (U+0000)")
 
