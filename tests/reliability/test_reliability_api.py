@@ -3,6 +3,7 @@ is refused at once with 413 and what to do; heavy work stays off the event loop;
 cannot be stored (lone surrogates, NaN, Infinity) is a 4xx naming the field; and no error
 answer echoes what was sent. Runs on SQLite and on PostgreSQL."""
 
+import asyncio
 import json
 import threading
 import time
@@ -185,3 +186,23 @@ def test_a_get_is_answered_while_a_large_submission_is_processed(world):
     sending.join(120)
     assert finished["status"] == 200
     assert finished["get"] < finished["submission"], finished
+
+
+def test_submissions_and_assessments_are_decoded_off_the_event_loop(world, monkeypatch):
+    decoded_on_the_loop = []
+    loads = json.loads
+
+    def watched(text, *args, **kwargs):
+        try:
+            asyncio.get_running_loop()
+            decoded_on_the_loop.append(text)
+        except RuntimeError:  # a worker thread: no event loop there
+            pass
+        return loads(text, *args, **kwargs)
+
+    monkeypatch.setattr(json, "loads", watched)
+    sent = world.client.post("/v1/submissions", json={"consignments": [consignment("BZ-LOOP")]}, headers=world.as_("bazaro"))
+    assessed = world.client.post("/v1/assess", json=consignment("CHK-LOOP") | {"submitter": "Bazaro"}, headers=world.as_("officer.de"))
+    amended = world.client.put("/v1/submissions/BZ-LOOP", json=consignment("BZ-LOOP", carrier="Other"), headers=world.as_("bazaro"))
+    assert (sent.status_code, assessed.status_code, amended.status_code) == (200, 200, 200), (sent.text, assessed.text, amended.text)
+    assert not [text for text in decoded_on_the_loop if b"-LOOP" in (text if isinstance(text, bytes) else text.encode())]
