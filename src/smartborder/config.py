@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=_default_data_dir, description="Where the embedded database and outputs live.")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default: SQLite file in data_dir.")
     batch_size: int = Field(default=25_000, ge=1, description="Rows per intake batch; bounds memory.")
+    max_request_bytes: int = Field(default=16 * 2**20, ge=1024, description="The largest request body taken, in bytes; a larger one is a 413.")
     rfi_severity: float = Field(
         default=0.6, ge=0, le=1, description="A finding at or above this severity asks the submitter for better data."
     )

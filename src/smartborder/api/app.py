@@ -5,10 +5,12 @@ import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from smartborder import __version__
 from smartborder.api.deps import Service
+from smartborder.api.limits import RequestLimits
 from smartborder.api.routers import admin, analysis, assess, inspections, submissions
 from smartborder.config import Settings, get_settings
 from smartborder.intake.errors import IntakeError
@@ -51,6 +53,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for error, status in ERROR_STATUS.items():
         app.add_exception_handler(error, _answer_with(status))
     app.add_exception_handler(StoreUnavailable, _unavailable)
+    _install_error_handlers(app)
+    app.add_middleware(RequestLimits, max_bytes=settings.max_request_bytes)
     app.include_router(pages.router)
     app.mount("/static", pages.static_files(), name="static")
     return app
@@ -67,3 +71,24 @@ def _answer_with(status: int):
 async def _unavailable(request: Request, error: StoreUnavailable) -> JSONResponse:
     """503 with Retry-After: the service is up, but cannot store submissions for now."""
     return JSONResponse(status_code=503, content={"detail": str(error)}, headers={"Retry-After": str(error.retry_after)})
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    """A request that fails validation is a 422 naming each field, what is wrong and why; it does
+    not echo what was sent (which may be secret, or not even encodable)."""
+
+    async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": [_plain(e) for e in error.errors()]})
+
+    app.add_exception_handler(RequestValidationError, invalid)
+
+
+def _plain(error: dict) -> dict:
+    """A validation error's type, location and message, printable (a key sent may be a lone surrogate)."""
+    reason = (error.get("ctx") or {}).get("error") if error["type"] == "json_invalid" else None
+    message = f"{error['msg']}: {reason}" if isinstance(reason, str) and reason not in error["msg"] else error["msg"]
+    return {"type": error["type"], "loc": [_printable(part) for part in error["loc"]], "msg": _printable(message)}
+
+
+def _printable(part):
+    return part.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(part, str) else part

@@ -1,9 +1,10 @@
 """Request and response models of the API. Requests are strict: unknown fields, values of the
-wrong type and values out of range are refused with a 422 naming the field. The consignment
-models are made from the one definition of the record (smartborder.schema)."""
+wrong type, values out of range, numbers that are not finite and text that cannot be stored are
+refused with a 422 naming the field. The consignment models are made from the one definition of
+the record (smartborder.schema)."""
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -17,8 +18,11 @@ from pydantic import (
     ValidationInfo,
     create_model,
     field_validator,
+    model_validator,
 )
+from pydantic_core import PydanticCustomError
 
+from smartborder.api.limits import TooLarge
 from smartborder.intake.validate import CONTROL_TYPES, FINDING_KINDS, OUTCOME_RESULTS
 from smartborder.risk.lanes import LANES, RFI
 from smartborder.risk.lists import ListSpec
@@ -41,13 +45,44 @@ class Problem(BaseModel):
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI documentation of error answers."""
     meaning = {401: "Not signed in: no valid token", 403: "Your role may not do this", 404: "No such thing, or not yours to see",
-               409: "In conflict with what exists", 422: "Invalid request: the message names the field",
-               429: "Too many failed sign-ins: try again after Retry-After seconds"}  # fmt: skip
+               409: "In conflict with what exists", 413: "Too large: the message says the limit; split the request",
+               422: "Invalid request: the message names the field", 429: "Too many failed sign-ins: try again after Retry-After seconds"}  # fmt: skip
     return {status: {"model": Problem, "description": meaning[status]} for status in statuses}
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A request. Numbers must be finite (no NaN or Infinity) and every string, also in a list,
+    whole characters: a lone surrogate (JSON "\\ud800") can be neither stored nor answered. Nor
+    may a string hold a NUL, which PostgreSQL cannot store; consignment records leave that to
+    intake, which rejects the record naming the field and keeps the others (`Record`)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    refuse_nul: ClassVar[bool] = True
+
+    @field_validator("*")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        for text in value if isinstance(value, list) else (value,):
+            if isinstance(text, str):
+                _check_storable(text, cls.refuse_nul)
+        return value
+
+
+def _check_storable(text: str, refuse_nul: bool) -> None:
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as e:
+            surrogate = f"\\u{ord(text[e.start]):04x}"
+            raise PydanticCustomError("lone_surrogate", f"Text should be whole characters: a lone surrogate ({surrogate}) is not one") from None
+    if refuse_nul and "\x00" in text:
+        raise PydanticCustomError("nul_character", "Text should not hold a NUL character (U+0000)")
+
+
+class Record(Strict):
+    """A consignment or goods item: a NUL is for intake to reject, with the record's row."""
+
+    refuse_nul: ClassVar[bool] = False
 
 
 def _annotation(kind: Kind, choices: tuple[str, ...], maximum: float | None):
@@ -82,14 +117,29 @@ def _fields(level: Level, skip: tuple[str, ...] = ()) -> dict[str, Any]:
     return made
 
 
-GoodsItemIn = create_model("GoodsItemIn", __base__=Strict, **_fields(Level.ITEM))
-_items = (Annotated[list[GoodsItemIn], Field(min_length=1, max_length=999)], ...)  # type: ignore[valid-type]
-ConsignmentIn = create_model("ConsignmentIn", __base__=Strict, items=_items, **_fields(Level.CONSIGNMENT, skip=("submitter",)))
-AssessIn = create_model("AssessIn", __base__=Strict, items=_items, **_fields(Level.CONSIGNMENT))
+GoodsItemIn = create_model("GoodsItemIn", __base__=Record, **_fields(Level.ITEM))
+MAX_ITEMS = 999  # goods items in one consignment
+MAX_SUBMISSION_ITEMS = 10_000  # goods items in one submission, all its consignments together
+_items = (Annotated[list[GoodsItemIn], Field(min_length=1, max_length=MAX_ITEMS)], ...)  # type: ignore[valid-type]
+ConsignmentIn = create_model("ConsignmentIn", __base__=Record, items=_items, **_fields(Level.CONSIGNMENT, skip=("submitter",)))
+AssessIn = create_model("AssessIn", __base__=Record, items=_items, **_fields(Level.CONSIGNMENT))
 
 
 class SubmissionIn(Strict):
-    consignments: Annotated[list[ConsignmentIn], Field(min_length=1, max_length=1000)]  # type: ignore[valid-type]
+    consignments: Annotated[list[ConsignmentIn], Field(min_length=1, max_length=1000, description=(  # type: ignore[valid-type]
+        f"Up to 1,000 consignments of up to {MAX_ITEMS} goods items each, and up to {MAX_SUBMISSION_ITEMS:,} goods items in all"))]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_too_many_items(cls, body: Any) -> Any:
+        """Too many goods items is a 413, counted on the decoded JSON before any item is validated."""
+        consignments = body.get("consignments") if isinstance(body, dict) else None
+        if isinstance(consignments, list):
+            count = sum(len(c["items"]) for c in consignments if isinstance(c, dict) and isinstance(c.get("items"), list))
+            if count > MAX_SUBMISSION_ITEMS:
+                raise TooLarge(f"consignments.items: a submission holds at most {MAX_SUBMISSION_ITEMS:,} goods items in all, and this one "
+                               f"holds {count:,}: split the submission into smaller ones")  # fmt: skip
+        return body
 
 
 class RejectionOut(BaseModel):

@@ -4,8 +4,10 @@ SameSite=Strict cookie. Sign-ins are throttled like the API's (429 with Retry-Af
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
 
 from smartborder.api.deps import SESSION_COOKIE, Service, client_address, service
+from smartborder.api.models import SignInIn
 from smartborder.service import accounts
 from smartborder.service.accounts import SESSION_HOURS
 from smartborder.web.common import PageRoute, page, session_token
@@ -39,7 +41,8 @@ async def sign_in(request: Request, svc: Service = Depends(service)):
     username, password = str(form.get("username") or "").strip(), str(form.get("password") or "")
     target = _local(str(form.get("next") or ""))
     try:  # hashing a password takes a while: off the event loop
-        who = await run_in_threadpool(svc.sign_in, username, password, client_address(request)) if username and password else None
+        credible = username and password and _could_be_credentials(username, password)
+        who = await run_in_threadpool(svc.sign_in, username, password, client_address(request)) if credible else None
     except accounts.SignInThrottled as e:
         answer = page(request, "signin.html", {"next": target, "username": username,
                                                "error": f"Too many failed sign-ins. Try again in {e.retry_after} seconds."}, 429)  # fmt: skip
@@ -53,6 +56,15 @@ async def sign_in(request: Request, svc: Service = Depends(service)):
     response.set_cookie(SESSION_COOKIE, token, max_age=SESSION_HOURS * 3600, path="/", httponly=True, samesite="strict",
                         secure=request.url.scheme == "https")  # fmt: skip
     return response
+
+
+def _could_be_credentials(username: str, password: str) -> bool:
+    """Whether the form's values pass the API's SignInIn (a NUL, say, cannot be in a user name)."""
+    try:
+        SignInIn(username=username, password=password)
+    except ValidationError:
+        return False
+    return True
 
 
 @router.post("/signout")

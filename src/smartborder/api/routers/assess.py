@@ -4,12 +4,13 @@ preparation and `assess` as everything else (see service.checks); nothing is sto
 from fastapi import APIRouter, Depends, HTTPException
 
 from smartborder.api.deps import CUSTOMS, Service, role, service
+from smartborder.api.limits import OffLoopRoute
 from smartborder.api.models import AssessIn, AssessmentOut, problems
 from smartborder.risk.lanes import MEANING
 from smartborder.service.accounts import Principal
 from smartborder.service.checks import Rejected
 
-router = APIRouter(prefix="/v1", tags=["risk assessment"], responses=problems(401, 403, 422))
+router = APIRouter(prefix="/v1", tags=["risk assessment"], responses=problems(401, 403, 413, 422), route_class=OffLoopRoute)
 
 
 @router.post("/assess", response_model=AssessmentOut)

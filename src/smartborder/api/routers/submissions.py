@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import JSONResponse
 
 from smartborder.api.deps import Paging, Service, paging, role, service
+from smartborder.api.limits import OffLoopRoute
 from smartborder.api.models import AnswerIn, ConsignmentIn, Page, ReceiptOut, RfiOut, StatusOut, SubmissionIn, SubmissionOut, problems
 from smartborder.service.accounts import Principal
 from smartborder.service.records import submitter_status
@@ -20,7 +21,7 @@ from smartborder.service.submissions import (
     status_rows,
 )
 
-router = APIRouter(prefix="/v1/submissions", tags=["submitters"], responses=problems(401, 403, 422))
+router = APIRouter(prefix="/v1/submissions", tags=["submitters"], responses=problems(401, 403, 413, 422), route_class=OffLoopRoute)
 submitter = role("submitter")
 Reference = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]  # no NUL: no stored text holds one
 
