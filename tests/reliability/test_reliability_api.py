@@ -19,6 +19,7 @@ SECRET = "do-not-echo-4711"  # sent in bodies that fail: no answer may carry it 
 @pytest.fixture
 def world(tmp_path, database_url):
     made = make_world(tmp_path, database_url)
+    made.client.headers["Origin"] = str(made.client.base_url)  # the web forms are posted from the site's own pages
     with made.client:
         yield made
 

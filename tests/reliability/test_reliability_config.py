@@ -27,6 +27,7 @@ def _profile(profile_id: str, when: str, effect: str = "{lane: yellow}") -> str:
 @pytest.fixture
 def world(tmp_path, database_url):
     made = make_world(tmp_path, database_url)
+    made.client.headers["Origin"] = str(made.client.base_url)  # the web forms are posted from the site's own pages
     with made.client:
         yield made
 
