@@ -215,6 +215,23 @@ def test_a_broken_profile_file_on_disk_does_not_stop_the_others(world):
     assert listing.status_code == 422 and "hand.yaml, line 7" in listing.json()["detail"]
 
 
+def test_a_broken_valuation_reference_or_model_on_disk_does_not_stop_the_others(world, tmp_path):
+    from smartborder.learn import registry
+    from smartborder.service import accounts
+
+    engine = world.client.app.state.service.engine
+    de = accounts.organisation_by_code(engine, "customs-de")
+    (world.settings.data_dir / "administrations" / "customs-de" / "valuation.parquet").write_bytes(b"not parquet")
+    (tmp_path / "broken-model").mkdir()
+    registry.register(engine, tmp_path / "broken-model", {"version": "broken-1"}, de.id)  # its champion, with no model in it
+    sent = world.client.post("/v1/submissions", json={"consignments": [consignment("BZ-3", item=MEDICINES)]}, headers=world.as_("bazaro"))
+    assert sent.status_code == 200 and sent.json()["accepted"] == 1, sent.text
+    assert [c["lane"] for c in world.client.get("/v1/queue", headers=world.as_("officer.de")).json()["items"]] == ["red"]
+    reasons = _assess_medicines(world).json()["reasons"]
+    assert reasons[0].startswith("assessment incomplete: valuation reference left out"), reasons
+    assert "model left out" in " ".join(reasons), reasons
+
+
 # --- 7: ids unique without regard to case; files that cannot collide ---------------------------------------------------------------------
 
 

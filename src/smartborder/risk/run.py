@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -20,6 +21,7 @@ from smartborder.risk.valuation import ValuationReference
 from smartborder.risk.watchlists import ListError, read_parties
 from smartborder.schema import KEY, ROW, with_all_fields
 
+T = TypeVar("T")
 OUTPUT_COLUMNS = ("submitter", "reference", "risk_score", "lane", "proposed_lane", "selected_by", "reasons", "rfi", "profiles")
 
 
@@ -47,7 +49,8 @@ def load_context(
     lenient: bool = False,
 ) -> Context:
     """The context an assessment runs with; ProfileError / ListError name what is wrong. `lenient`:
-    profiles or lists that cannot be loaded are left out (Context.left_out says why), the rest is used."""
+    profiles, lists, the valuation reference or the model that cannot be loaded are left out
+    (Context.left_out says why), the rest is used."""
     left_out: dict[str, str] = {}
     try:
         lists = Lists(load_lists(watchlists) if watchlists else {})
@@ -58,14 +61,25 @@ def load_context(
     loaded = load_profiles(profiles, lists.kinds(), left_out if lenient else None) if profiles else []
     if valuation and not valuation.is_file():
         raise FileNotFoundError(f"{valuation}: no valuation reference there; make one with `smartborder valuation learn`")
-    reference = ValuationReference.load(valuation) if valuation else None
+    reference = _loaded("valuation reference", lambda: ValuationReference.load(valuation), left_out, lenient) if valuation else None
     traders = frozenset(party.id for party in read_parties(trusted)) if trusted else frozenset()
     learnt = None
     if model:
         from smartborder.learn.model import RiskModel
 
-        learnt = RiskModel.load(model)
+        learnt = _loaded("model", lambda: RiskModel.load(model), left_out, lenient)
     return Context(loaded, lists, reference, traders, learnt, on=on or date.today(), left_out=left_out)
+
+
+def _loaded(what: str, load: Callable[[], T], left_out: dict[str, str], lenient: bool) -> T | None:
+    """What `load` gives; when it fails and `lenient`, None, with why in `left_out`."""
+    try:
+        return load()
+    except Exception as e:  # a broken file: leniently, the rest of the context still assesses
+        if not lenient:
+            raise
+        left_out[what] = f"{what} left out: {(str(e).strip().splitlines() or [type(e).__name__])[0]}"
+        return None
 
 
 def profile_report(frame: pl.DataFrame, context: Context) -> pl.DataFrame:
