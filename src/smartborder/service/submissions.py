@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select, update
 
 from smartborder.config import Settings
 from smartborder.intake import errors as E
-from smartborder.intake.errors import NUL, by_row, holds_nul
+from smartborder.intake.errors import by_row
 from smartborder.intake.pipeline import check_balance, rows_by_result
 from smartborder.intake.prepare import Prepared
 from smartborder.intake.readers import no_spans
@@ -86,15 +86,16 @@ class Inbox:
     def _store_run(self, who: Principal, prepared: Prepared, rows: int) -> tuple[int, Stored]:
         """Store a submission as an intake run of its own, marked failed when storing fails."""
         run_id = repo.start_run(self._engine, f"api:{who.username}", "json", who.organisation.name)
+        counts = {"rows_read": rows}
         try:
             stored = self._write(run_id, prepared)
+            counts |= {"rows_in_file": rows, **rows_by_result(stored.rows, no_spans()),
+                       **{k: v for k, v in stored.counts.items() if k in ("accepted", "amended", "unchanged")}}  # fmt: skip
+            check_balance(counts)
         except BaseException as failure:
-            repo.finish_run(self._engine, run_id, {"rows_read": rows}, failure)
+            repo.finish_run(self._engine, run_id, counts, failure)
             raise
-        counts = {"rows_read": rows, "rows_in_file": rows, **rows_by_result(stored.rows, no_spans()),
-                  **{k: v for k, v in stored.counts.items() if k in ("accepted", "amended", "unchanged")}}  # fmt: skip
         repo.finish_run(self._engine, run_id, counts)
-        check_balance(counts)
         return run_id, stored
 
     def _write(self, run_id: int, prepared: Prepared) -> Stored:
@@ -205,14 +206,8 @@ class AlreadyAnswered(ValueError):
     """The request for information was answered before."""
 
 
-class InvalidAnswer(ValueError):
-    """The answer is text the store cannot hold; the message names the field and says why."""
-
-
 def answer_rfi(engine: Engine, who: Principal, rfi_id: int, answer: str) -> dict | None:
     """Answer an open request for information of one's own; None when there is no such request."""
-    if NUL in answer:
-        raise InvalidAnswer(holds_nul("answer"))
     with engine.begin() as conn:
         status = conn.execute(
             select(rfis.c.status).join(consignments, consignments.c.id == rfis.c.consignment_id).where(in_scope(who), rfis.c.id == rfi_id)

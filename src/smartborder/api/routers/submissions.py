@@ -13,7 +13,6 @@ from smartborder.service.accounts import Principal
 from smartborder.service.records import submitter_status
 from smartborder.service.submissions import (
     AlreadyAnswered,
-    InvalidAnswer,
     answer_rfi,
     request_count,
     requests_for_information,
@@ -23,7 +22,7 @@ from smartborder.service.submissions import (
 
 router = APIRouter(prefix="/v1/submissions", tags=["submitters"], responses=problems(401, 403, 413, 422), route_class=OffLoopRoute)
 submitter = role("submitter")
-Reference = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]  # no NUL: no stored text holds one
+Reference = Annotated[str, Path(min_length=1, max_length=200)]  # a NUL in any path is refused before routing (api/limits.py)
 
 
 def _receipts(svc: Service, who: Principal, records: list[dict]) -> SubmissionOut:
@@ -86,8 +85,6 @@ def answer(body: AnswerIn, rfi_id: Annotated[int, Path(ge=1, le=2**62)], who: Pr
         answered = answer_rfi(svc.engine, who, rfi_id, body.answer)
     except AlreadyAnswered as e:
         raise HTTPException(409, str(e)) from None
-    except InvalidAnswer as e:
-        raise HTTPException(422, str(e)) from None
     if answered is None:
         raise HTTPException(404, f"no request for information {rfi_id} of yours")
     return answered
