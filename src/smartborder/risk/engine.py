@@ -64,7 +64,7 @@ class Context:
             try:
                 self.compiled.append(compile_profile(profile, self.lists))
             except Exception as e:  # e.g. a list it names is left out
-                self.left_out[f"profile:{profile.id}"] = f"profile {profile.id} failed: {_first_line(e)}"
+                self.left_out[f"profile:{profile.id}"] = f"profile {profile.id} failed: {first_line(e)}"
         self.matches = [c.matches.alias(f"_p{i}") for i, c in enumerate(self.compiled)]
         self.effects = pl.DataFrame(
             [(f"_p{i}", f"profile:{c.profile.id}", c.profile.effect.weight, c.profile.effect.lane, f"profile {c.profile.id} '{c.profile.title}' ({describe(c.profile.when)})")
@@ -84,7 +84,8 @@ class Context:
             self.problems = self.problems | new  # a new dict: readers in other threads keep a whole one
 
 
-def _first_line(error: BaseException) -> str:
+def first_line(error: BaseException) -> str:
+    """The first line of an error's message (its type's name when it has none), for a reason or a report."""
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
@@ -93,7 +94,7 @@ def _isolated(source: str, failures: dict[str, str], evidence: Callable[[], T], 
     try:
         return evidence()
     except Exception as e:  # any failure of one source: the others still assess
-        failures[source] = f"{source} failed: {_first_line(e)}"
+        failures[source] = f"{source} failed: {first_line(e)}"
         return otherwise
 
 
@@ -120,7 +121,7 @@ def _profile_hits(batch: pl.DataFrame, context: Context, failures: dict[str, str
         try:
             columns.append(batch.lazy().select(match).collect(engine="in-memory"))
         except Exception as e:  # this profile fails: the others still apply
-            failures[f"profile:{compiled.profile.id}"] = f"profile {compiled.profile.id} failed: {_first_line(e)}"
+            failures[f"profile:{compiled.profile.id}"] = f"profile {compiled.profile.id} failed: {first_line(e)}"
     return pl.concat(columns, how="horizontal")
 
 
@@ -158,7 +159,7 @@ def trial(profile: Profile, lists: Lists) -> None:
         batch, _ = lists.screen(_prepared(_sample()))
         batch.lazy().select(compile_profile(profile, lists).matches).collect(engine="in-memory")
     except Exception as e:  # whatever fails here would fail every assessment
-        raise ProfileError(f"profile {profile.id} cannot be evaluated: {_first_line(e)}") from None
+        raise ProfileError(f"profile {profile.id} cannot be evaluated: {first_line(e)}") from None
 
 
 def _watchlist_evidence(matches: pl.DataFrame, lists: Lists) -> pl.DataFrame:

@@ -13,7 +13,7 @@ import polars as pl
 
 from smartborder.config import Settings
 from smartborder.intake.pipeline import RejectsFile, open_source
-from smartborder.risk.engine import Context, assess
+from smartborder.risk.engine import Context, assess, first_line
 from smartborder.risk.lanes import LANES, RFI
 from smartborder.risk.lists import Lists, load_lists
 from smartborder.risk.profiles import load_profiles
@@ -78,7 +78,7 @@ def _loaded(what: str, load: Callable[[], T], left_out: dict[str, str], lenient:
     except Exception as e:  # a broken file: leniently, the rest of the context still assesses
         if not lenient:
             raise
-        left_out[what] = f"{what} left out: {(str(e).strip().splitlines() or [type(e).__name__])[0]}"
+        left_out[what] = f"{what} left out: {first_line(e)}"
         return None
 
 
